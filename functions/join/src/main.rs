@@ -1,0 +1,29 @@
+//! `POST /api/bot/join`: wires configuration and clients to [`shared::api::JoinHandler`].
+
+use shared::adapters::{aws_config, dynamodb::DynamoStore, pipecat::PipecatRuntime, sqs::SqsQueue};
+use shared::api::{JoinHandler, JoinSettings};
+use shared::config::{self, PipecatRole};
+use shared::lambda_http::{run, service_fn, Error, Request};
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    shared::telemetry::init();
+    let settings = JoinSettings {
+        url_policy: config::url_policy()?,
+        public_base_url: config::optional("PUBLIC_BASE_URL"),
+        max_session: config::seconds("MAX_SESSION_SECONDS", 6 * 60 * 60)?,
+    };
+    let aws = aws_config().await;
+    let handler = Arc::new(JoinHandler::new(
+        DynamoStore::from_config(&aws, config::table_name()?),
+        PipecatRuntime::new(config::pipecat(PipecatRole::Start)?),
+        SqsQueue::from_config(&aws, config::queue_url()?),
+        settings,
+    ));
+    run(service_fn(move |req: Request| {
+        let handler = Arc::clone(&handler);
+        async move { Ok::<_, Error>(handler.handle(req).await) }
+    }))
+    .await
+}

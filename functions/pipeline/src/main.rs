@@ -1,0 +1,34 @@
+//! The pipeline queue's consumer (SQS event source, partial batch failures): wires
+//! configuration and clients to [`shared::pipeline::Pipeline`].
+
+use shared::adapters::{
+    aws_config, dynamodb::DynamoStore, pipecat::PipecatRuntime, ses::SesMailer, sqs::SqsQueue,
+    webhook::HttpWebhookSender,
+};
+use shared::aws_lambda_events::event::sqs::SqsEvent;
+use shared::config::{self, PipecatRole};
+use shared::insights::BuiltinEngine;
+use shared::lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use shared::pipeline::{Pipeline, PipelineSettings};
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    shared::telemetry::init();
+    let settings = PipelineSettings::from_env()?;
+    let aws = aws_config().await;
+    let pipeline = Arc::new(Pipeline::new(
+        DynamoStore::from_config(&aws, config::table_name()?),
+        SqsQueue::from_config(&aws, config::queue_url()?),
+        PipecatRuntime::new(config::pipecat(PipecatRole::Stop)?),
+        SesMailer::from_config(&aws, &config::required("SES_SENDER")?)?,
+        HttpWebhookSender::new(config::url_policy()?),
+        BuiltinEngine::new(),
+        settings,
+    ));
+    run(service_fn(move |event: LambdaEvent<SqsEvent>| {
+        let pipeline = Arc::clone(&pipeline);
+        async move { Ok::<_, Error>(pipeline.handle_batch(event.payload).await) }
+    }))
+    .await
+}

@@ -1,0 +1,191 @@
+//! Webhook delivery over HTTPS with the SSRF guard applied where it cannot be bypassed: the
+//! resolver refuses names that resolve to internal addresses, IP literals are checked before
+//! connecting, redirects are never followed, and no proxy is used.
+
+use crate::domain::net::UrlPolicy;
+use crate::domain::WebhookUrl;
+use crate::ports::{PostOutcome, WebhookSender};
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use std::error::Error as StdError;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Raised by the resolver when a name resolves to an address the policy refuses.
+#[derive(Debug, thiserror::Error)]
+#[error("{host} resolves to {why}, which is not allowed")]
+pub struct BlockedAddress {
+    host: String,
+    why: &'static str,
+}
+
+/// A resolver that answers only with addresses the policy allows.
+#[derive(Clone)]
+pub struct GuardedResolver<R = SystemResolver> {
+    inner: R,
+    policy: UrlPolicy,
+}
+
+/// The system resolver (getaddrinfo through tokio).
+#[derive(Clone, Default)]
+pub struct SystemResolver;
+
+/// Anything that turns a host name into addresses; the seam lets tests stand in a resolver
+/// that maps public-looking names to internal addresses.
+pub trait Lookup: Send + Sync + 'static {
+    fn lookup(
+        &self,
+        host: String,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<Vec<IpAddr>>> + Send>>;
+}
+
+impl Lookup for SystemResolver {
+    fn lookup(
+        &self,
+        host: String,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<Vec<IpAddr>>> + Send>>
+    {
+        Box::pin(async move {
+            Ok(tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .map(|a| a.ip())
+                .collect())
+        })
+    }
+}
+
+impl<R: Lookup + Clone> GuardedResolver<R> {
+    pub fn new(inner: R, policy: UrlPolicy) -> Self {
+        Self { inner, policy }
+    }
+}
+
+impl<R: Lookup + Clone> Resolve for GuardedResolver<R> {
+    fn resolve(&self, name: Name) -> Resolving {
+        let (inner, policy) = (self.inner.clone(), self.policy);
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let ips = inner.lookup(host.clone()).await?;
+            if let Some(why) = ips.iter().find_map(|ip| policy.refuses(*ip)) {
+                return Err(
+                    Box::new(BlockedAddress { host, why }) as Box<dyn StdError + Send + Sync>
+                );
+            }
+            let addrs: Addrs = Box::new(
+                ips.into_iter()
+                    .map(|ip| SocketAddr::new(ip, 0))
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+            );
+            Ok(addrs)
+        })
+    }
+}
+
+/// At join: `Some(reason)` when the URL's host resolves now to a refused address. A name
+/// that does not resolve (yet) is accepted here and checked again at send time.
+pub async fn resolved_address_refusal(url: &WebhookUrl, policy: UrlPolicy) -> Option<String> {
+    let host = url
+        .as_url()
+        .host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_owned();
+    if host.parse::<IpAddr>().is_ok() {
+        return None; // literals were checked when the URL was parsed
+    }
+    let lookup = tokio::time::timeout(Duration::from_secs(2), SystemResolver.lookup(host.clone()));
+    let ips = lookup.await.ok()?.ok()?;
+    ips.iter()
+        .find_map(|ip| policy.refuses(*ip))
+        .map(|why| format!("resolves to {why}, which is not allowed"))
+}
+
+#[derive(Clone)]
+pub struct HttpWebhookSender {
+    http: reqwest::Client,
+    policy: UrlPolicy,
+}
+
+impl HttpWebhookSender {
+    pub fn new(policy: UrlPolicy) -> Self {
+        Self::with_resolver(policy, SystemResolver)
+    }
+
+    pub fn with_resolver<R: Lookup + Clone>(policy: UrlPolicy, resolver: R) -> Self {
+        Self::with_timeout(policy, resolver, WEBHOOK_TIMEOUT)
+    }
+
+    pub fn with_timeout<R: Lookup + Clone>(
+        policy: UrlPolicy,
+        resolver: R,
+        timeout: Duration,
+    ) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(GuardedResolver::new(resolver, policy)))
+            .user_agent("pailflow-webhooks/1")
+            .build()
+            .expect("the HTTP client configuration is static and valid");
+        Self { http, policy }
+    }
+}
+
+fn blocked_in_chain(e: &reqwest::Error) -> Option<String> {
+    let mut source: Option<&(dyn StdError + 'static)> = e.source();
+    while let Some(s) = source {
+        if let Some(blocked) = s.downcast_ref::<BlockedAddress>() {
+            return Some(blocked.to_string());
+        }
+        source = s.source();
+    }
+    None
+}
+
+impl WebhookSender for HttpWebhookSender {
+    async fn post(
+        &self,
+        url: &WebhookUrl,
+        headers: &[(String, String)],
+        body: &str,
+    ) -> PostOutcome {
+        // IP literals never reach the resolver: check them here, under the current policy.
+        if let Some(host) = url.as_url().host() {
+            let literal = match host {
+                url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
+                url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
+                url::Host::Domain(_) => None,
+            };
+            if let Some(why) = literal.and_then(|ip| self.policy.refuses(ip)) {
+                return PostOutcome::Blocked(format!("{url} points to {why}"));
+            }
+        }
+        let mut request = self
+            .http
+            .post(url.as_url().clone())
+            .header("content-type", "application/json");
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let started = Instant::now();
+        let outcome = match request.body(body.to_owned()).send().await {
+            Ok(response) => PostOutcome::Answered(response.status().as_u16()),
+            Err(e) if e.is_timeout() => PostOutcome::TimedOut,
+            Err(e) => match blocked_in_chain(&e) {
+                Some(why) => PostOutcome::Blocked(why),
+                None => PostOutcome::Failed(e.to_string()),
+            },
+        };
+        tracing::debug!(
+            ?outcome,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "webhook post"
+        );
+        outcome
+    }
+}

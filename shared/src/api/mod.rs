@@ -1,0 +1,22 @@
+//! The HTTP handlers (one per Lambda binary) and their single error mapping.
+//!
+//! Every handler takes a `lambda_http::Request` and always answers with a response: the
+//! errors of every layer become [`ApiError`], and [`error::into_response`] is the only
+//! place that turns an error into a body.
+
+mod auth;
+pub mod error;
+mod http;
+pub mod join;
+pub mod report;
+pub mod status;
+pub mod stop;
+
+pub use error::{ApiError, Flavor};
+pub use join::{JoinHandler, JoinSettings};
+pub use report::{ReportHandler, ReportSettings};
+pub use status::StatusHandler;
+pub use stop::StopHandler;
+
+/// Largest accepted join body. Bodies above it are answered 413 without being parsed.
+pub const MAX_JOIN_BODY_BYTES: usize = 64 * 1024;
