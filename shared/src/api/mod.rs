@@ -20,3 +20,6 @@ pub use stop::StopHandler;
 
 /// Largest accepted join body. Bodies above it are answered 413 without being parsed.
 pub const MAX_JOIN_BODY_BYTES: usize = 64 * 1024;
+
+#[cfg(test)]
+mod tests;

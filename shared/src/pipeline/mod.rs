@@ -656,3 +656,6 @@ where
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;
