@@ -1,1 +1,88 @@
-fn main() {}
+//! `cargo run -p xtask -- <command>`: see `usage()`; the Makefile wraps each command.
+
+use shared::adapters::dynamodb::DynamoStore;
+use shared::domain::AccountId;
+use xtask::{bootstrap, demo, event_source::EventSource, local, receiver, standin};
+
+fn usage() -> &'static str {
+    "usage: xtask <command>
+  bootstrap                 create the table, queues and SES sender in the emulator from infra/template.yaml
+  api-key <account>         create an API key for the account (prints it as the last line)
+  webhook-secret <account>  print the account's webhook signing secret (last line)
+  standin                   run the Pipecat Cloud stand-in on $STANDIN_ADDR (127.0.0.1:9100)
+  receiver                  run the webhook receiver on $RECEIVER_ADDR (127.0.0.1:9200)
+  event-source [pollers]    feed the pipeline function from the queue through cargo lambda watch
+  demo                      one meeting end to end on the running local stack"
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = run(&args).await;
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn account_store(account: Option<&String>) -> Result<(DynamoStore, AccountId), String> {
+    let account = account.ok_or_else(|| usage().to_owned())?;
+    let account = AccountId::parse(account).map_err(|e| e.to_string())?;
+    let aws = local::aws().await;
+    Ok((DynamoStore::from_config(&aws, local::table_name()), account))
+}
+
+async fn run(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("bootstrap") => {
+            let aws = local::aws().await;
+            let defs = bootstrap::read_template(&bootstrap::template_path())?;
+            let visibility = local::env_or("LOCAL_VISIBILITY_TIMEOUT", "10")
+                .parse::<u32>()
+                .map_err(|e| e.to_string())?;
+            let names = bootstrap::Names::local();
+            let url = bootstrap::create(&aws, &defs, &names, visibility).await?;
+            bootstrap::verify_sender(&aws, &local::ses_sender()).await?;
+            println!("table {} and queue {url} ready", names.table);
+            Ok(())
+        }
+        Some("api-key") => {
+            let (store, account) = account_store(args.get(1)).await?;
+            let key = store
+                .create_api_key(&account)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("API key for account '{account}' (shown once; only its SHA-256 is stored):");
+            println!("{}", key.expose());
+            Ok(())
+        }
+        Some("webhook-secret") => {
+            let (store, account) = account_store(args.get(1)).await?;
+            let secret = store
+                .ensure_account(&account)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("Webhook signing secret for account '{account}' (Standard Webhooks):");
+            println!("{}", secret.expose());
+            Ok(())
+        }
+        Some("standin") => standin::serve(&local::standin_addr()).await,
+        Some("receiver") => receiver::serve(&local::receiver_addr()).await,
+        Some("event-source") => {
+            let pollers = args.get(1).and_then(|p| p.parse().ok()).unwrap_or(2);
+            let aws = local::aws().await;
+            let invoke = format!(
+                "{}/2015-03-31/functions/pipeline/invocations",
+                local::api_url()
+            );
+            let source = EventSource::new(&aws, &local::queue_name(), invoke).await?;
+            println!(
+                "event source polling {} with {pollers} pollers",
+                local::queue_name()
+            );
+            source.run(pollers).await
+        }
+        Some("demo") => demo::run().await,
+        _ => Err(usage().to_owned()),
+    }
+}

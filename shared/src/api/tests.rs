@@ -25,7 +25,13 @@ impl World {
         let store = MemStore::default();
         let key = store.add_key("acme");
         let other_key = store.add_key("globex");
-        Self { store, queue: MemQueue::default(), runtime: FakeRuntime::default(), key, other_key }
+        Self {
+            store,
+            queue: MemQueue::default(),
+            runtime: FakeRuntime::default(),
+            key,
+            other_key,
+        }
     }
 
     fn join_handler(&self) -> JoinHandler<MemStore, FakeRuntime, MemQueue> {
@@ -34,7 +40,12 @@ impl World {
             public_base_url: Some("https://api.example.com".into()),
             max_session: Duration::from_secs(3600),
         };
-        JoinHandler::new(self.store.clone(), self.runtime.clone(), self.queue.clone(), settings)
+        JoinHandler::new(
+            self.store.clone(),
+            self.runtime.clone(),
+            self.queue.clone(),
+            settings,
+        )
     }
 
     fn stop_handler(&self) -> StopHandler<MemStore, MemQueue> {
@@ -46,7 +57,12 @@ impl World {
     }
 
     async fn join(&self, body: Value) -> (u16, Value) {
-        call_join(self, request("POST", Some(&self.key), body.to_string(), &[]), &[]).await
+        call_join(
+            self,
+            request("POST", Some(&self.key), body.to_string(), &[]),
+            &[],
+        )
+        .await
     }
 
     async fn joined_bot(&self) -> BotId {
@@ -56,7 +72,8 @@ impl World {
     }
 
     async fn stop(&self, key: Option<&ApiKey>, id: &str) -> (u16, Value) {
-        let req = request("POST", key, String::new(), &[]).with_path_parameters(params("bot_id", id));
+        let req =
+            request("POST", key, String::new(), &[]).with_path_parameters(params("bot_id", id));
         respond(self.stop_handler().handle(req).await)
     }
 
@@ -68,7 +85,8 @@ impl World {
     }
 
     async fn status(&self, key: Option<&ApiKey>, id: &str) -> (u16, Value) {
-        let req = request("GET", key, String::new(), &[]).with_path_parameters(params("bot_id", id));
+        let req =
+            request("GET", key, String::new(), &[]).with_path_parameters(params("bot_id", id));
         respond(self.status_handler().handle(req).await)
     }
 
@@ -96,14 +114,23 @@ fn join_body() -> Value {
 }
 
 fn request(method: &str, key: Option<&ApiKey>, body: String, headers: &[(&str, &str)]) -> Request {
-    let mut builder = ::http::Request::builder().method(method).uri("/x").header("content-type", "application/json");
+    let mut builder = ::http::Request::builder()
+        .method(method)
+        .uri("/x")
+        .header("content-type", "application/json");
     if let Some(key) = key {
         builder = builder.header("authorization", format!("Bearer {}", key.expose()));
     }
     for (k, v) in headers {
         builder = builder.header(*k, *v);
     }
-    builder.body(if body.is_empty() { Body::Empty } else { Body::Text(body) }).unwrap()
+    builder
+        .body(if body.is_empty() {
+            Body::Empty
+        } else {
+            Body::Text(body)
+        })
+        .unwrap()
 }
 
 fn respond(response: lambda_http::Response<Body>) -> (u16, Value) {
@@ -117,8 +144,14 @@ fn respond(response: lambda_http::Response<Body>) -> (u16, Value) {
 
 fn assert_pailflow_error(body: &Value, code: &str) {
     assert_eq!(body["error"], code, "{body}");
-    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
 }
 
 // ---- join ----
@@ -133,12 +166,21 @@ async fn join_answers_started_and_starts_the_bot_once() {
     let id = BotId::parse(body["bot_id"].as_str().unwrap()).unwrap();
     let started = w.runtime.started.lock().unwrap().clone();
     assert_eq!(started.len(), 1);
-    assert_eq!(started[0].1, format!("https://api.example.com/v1/bots/{id}/exit"));
+    assert_eq!(
+        started[0].1,
+        format!("https://api.example.com/v1/bots/{id}/exit")
+    );
     let session = w.store.session(id).unwrap();
     assert_eq!(session.phase, Phase::InCall);
-    assert_eq!(session.runtime_session_id.as_deref(), Some(format!("rt-{id}").as_str()));
+    assert_eq!(
+        session.runtime_session_id.as_deref(),
+        Some(format!("rt-{id}").as_str())
+    );
     // The session limit is scheduled, nothing else.
-    assert!(matches!(w.queue.messages().as_slice(), [PipelineMessage::ExitDeadline { .. }]));
+    assert!(matches!(
+        w.queue.messages().as_slice(),
+        [PipelineMessage::ExitDeadline { .. }]
+    ));
 }
 
 #[tokio::test]
@@ -156,7 +198,10 @@ async fn join_auth_failures_are_401_and_create_nothing() {
         assert_eq!(status, 401, "{headers:?}");
         assert_pailflow_error(&resp, "authentication_error");
         assert_eq!(resp["detail"], "API key authentication failed.");
-        assert_eq!(resp["message"], "Please verify your API key or contact support.");
+        assert_eq!(
+            resp["message"],
+            "Please verify your API key or contact support."
+        );
     }
     assert_eq!(w.store.session_count(), 0);
     assert!(w.queue.messages().is_empty());
@@ -207,16 +252,31 @@ async fn join_bad_bodies_are_refused_with_clear_errors_and_create_nothing() {
         ),
     ];
     let mut wrong_type = request("POST", Some(&w.key), join_body().to_string(), &[]);
-    wrong_type.headers_mut().insert("content-type", "text/plain".parse().unwrap());
-    cases.push((wrong_type, 415, "unsupported_media_type", "application/json"));
+    wrong_type
+        .headers_mut()
+        .insert("content-type", "text/plain".parse().unwrap());
+    cases.push((
+        wrong_type,
+        415,
+        "unsupported_media_type",
+        "application/json",
+    ));
     let huge = json!({"room_url": "https://a.daily.co/r", "bot_config": {"bot_prompt": "x".repeat(MAX_JOIN_BODY_BYTES)}});
-    cases.push((request("POST", Some(&w.key), huge.to_string(), &[]), 413, "payload_too_large", "limit is 65536 bytes"));
+    cases.push((
+        request("POST", Some(&w.key), huge.to_string(), &[]),
+        413,
+        "payload_too_large",
+        "limit is 65536 bytes",
+    ));
 
     for (req, status, code, detail) in cases {
         let (got, body) = call_join(&w, req, &[]).await;
         assert_eq!(got, status, "{body}");
         assert_pailflow_error(&body, code);
-        assert!(body["detail"].as_str().unwrap().contains(detail), "{body} lacks {detail}");
+        assert!(
+            body["detail"].as_str().unwrap().contains(detail),
+            "{body} lacks {detail}"
+        );
     }
     assert_eq!(w.store.session_count(), 0);
     assert!(w.queue.messages().is_empty());
@@ -227,25 +287,70 @@ async fn join_bad_bodies_are_refused_with_clear_errors_and_create_nothing() {
 async fn join_replayed_with_the_same_idempotency_key_returns_the_same_bot_and_starts_nothing() {
     let w = World::new();
     let body = join_body().to_string();
-    let first = call_join(&w, request("POST", Some(&w.key), body.clone(), &[("idempotency-key", "k-1")]), &[]).await;
-    let second = call_join(&w, request("POST", Some(&w.key), body, &[("idempotency-key", "k-1")]), &[]).await;
+    let first = call_join(
+        &w,
+        request(
+            "POST",
+            Some(&w.key),
+            body.clone(),
+            &[("idempotency-key", "k-1")],
+        ),
+        &[],
+    )
+    .await;
+    let second = call_join(
+        &w,
+        request("POST", Some(&w.key), body, &[("idempotency-key", "k-1")]),
+        &[],
+    )
+    .await;
     assert_eq!(first.0, 200);
     assert_eq!(first, second);
     assert_eq!(w.runtime.started.lock().unwrap().len(), 1);
     assert_eq!(w.store.session_count(), 1);
     // The same key under another account is another request.
-    let other = call_join(&w, request("POST", Some(&w.other_key), join_body().to_string(), &[("idempotency-key", "k-1")]), &[]).await;
+    let other = call_join(
+        &w,
+        request(
+            "POST",
+            Some(&w.other_key),
+            join_body().to_string(),
+            &[("idempotency-key", "k-1")],
+        ),
+        &[],
+    )
+    .await;
     assert_ne!(other.1["bot_id"], first.1["bot_id"]);
 }
 
 #[tokio::test]
 async fn join_replayed_with_a_different_body_is_422_and_starts_nothing() {
     let w = World::new();
-    let (status, _) = call_join(&w, request("POST", Some(&w.key), join_body().to_string(), &[("idempotency-key", "k-2")]), &[]).await;
+    let (status, _) = call_join(
+        &w,
+        request(
+            "POST",
+            Some(&w.key),
+            join_body().to_string(),
+            &[("idempotency-key", "k-2")],
+        ),
+        &[],
+    )
+    .await;
     assert_eq!(status, 200);
     let mut changed = join_body();
     changed["room_url"] = json!("https://acme.daily.co/other");
-    let (status, body) = call_join(&w, request("POST", Some(&w.key), changed.to_string(), &[("idempotency-key", "k-2")]), &[]).await;
+    let (status, body) = call_join(
+        &w,
+        request(
+            "POST",
+            Some(&w.key),
+            changed.to_string(),
+            &[("idempotency-key", "k-2")],
+        ),
+        &[],
+    )
+    .await;
     assert_eq!(status, 422);
     assert_pailflow_error(&body, "idempotency_error");
     assert_eq!(w.runtime.started.lock().unwrap().len(), 1);
@@ -255,7 +360,10 @@ async fn join_replayed_with_a_different_body_is_422_and_starts_nothing() {
 #[tokio::test]
 async fn join_refused_by_the_runtime_is_502_and_the_session_is_failed() {
     let w = World::new();
-    *w.runtime.start_error.lock().unwrap() = Some(RuntimeError::Failed { status: 503, detail: "no capacity".into() });
+    *w.runtime.start_error.lock().unwrap() = Some(RuntimeError::Failed {
+        status: 503,
+        detail: "no capacity".into(),
+    });
     let mut body = join_body();
     body["webhook_callback_url"] = json!("https://hooks.example.com/bots");
     let (status, resp) = w.join(body).await;
@@ -267,8 +375,14 @@ async fn join_refused_by_the_runtime_is_502_and_the_session_is_failed() {
     assert_eq!(session.phase, Phase::Failed);
     assert!(session.error.unwrap().contains("503"));
     // The bot_join_failed webhook is owed and its delivery enqueued.
-    assert_eq!(session.webhook_delivery.unwrap().event.as_str(), "bot_join_failed");
-    assert!(matches!(w.queue.messages().as_slice(), [PipelineMessage::Deliver { .. }]));
+    assert_eq!(
+        session.webhook_delivery.unwrap().event.as_str(),
+        "bot_join_failed"
+    );
+    assert!(matches!(
+        w.queue.messages().as_slice(),
+        [PipelineMessage::Deliver { .. }]
+    ));
     let (_, status_body) = w.status(Some(&w.key), &id.to_string()).await;
     assert_eq!(status_body["status"], "failed");
 }
@@ -286,7 +400,10 @@ async fn stop_records_the_leave_request_and_enqueues_one_message() {
         body,
         json!({"status": "leave_requested", "bot_id": id.to_string(), "message": "Bot stop request sent. Bot will exit within 5 seconds."})
     );
-    assert_eq!(w.queue.messages(), vec![PipelineMessage::leave_requested(id)]);
+    assert_eq!(
+        w.queue.messages(),
+        vec![PipelineMessage::leave_requested(id)]
+    );
     let session = w.store.session(id).unwrap();
     assert_eq!(session.phase, Phase::Leaving);
     assert!(session.leave_requested_at.is_some() && session.leave_enqueued);
@@ -303,7 +420,10 @@ async fn stop_twice_answers_200_and_sends_nothing_new() {
     assert_eq!(status, 200);
     assert_eq!(body["status"], "leave_requested");
     assert_eq!(w.queue.messages().len(), 1);
-    assert_eq!(w.store.session(id).unwrap().leave_requested_at, first_request);
+    assert_eq!(
+        w.store.session(id).unwrap().leave_requested_at,
+        first_request
+    );
 }
 
 #[tokio::test]
@@ -318,7 +438,10 @@ async fn stop_that_recorded_but_could_not_enqueue_is_completed_by_the_retry() {
     s.leave_enqueued = false;
     w.store.put_session(s);
     assert_eq!(w.stop(Some(&w.key), &id.to_string()).await.0, 200);
-    assert_eq!(w.queue.messages(), vec![PipelineMessage::leave_requested(id)]);
+    assert_eq!(
+        w.queue.messages(),
+        vec![PipelineMessage::leave_requested(id)]
+    );
     assert!(w.store.session(id).unwrap().leave_enqueued);
 }
 
@@ -353,10 +476,18 @@ async fn stop_of_unknown_other_accounts_and_malformed_ids() {
     assert_eq!(body["message"], "The specified bot session does not exist.");
 
     let (status, body) = w.stop(Some(&w.other_key), &id.to_string()).await;
-    assert_eq!(status, 404, "another account's bot is not found, never forbidden");
+    assert_eq!(
+        status, 404,
+        "another account's bot is not found, never forbidden"
+    );
     assert_pailflow_error(&body, "not_found");
 
-    for bad in ["not-a-uuid", "../../etc/passwd", "258b06fc6bc942619f29bc8a4474af0a", ""] {
+    for bad in [
+        "not-a-uuid",
+        "../../etc/passwd",
+        "258b06fc6bc942619f29bc8a4474af0a",
+        "",
+    ] {
         let (status, body) = w.stop(Some(&w.key), bad).await;
         assert_eq!(status, 400, "{bad}");
         assert_pailflow_error(&body, "invalid_request");
@@ -377,8 +508,14 @@ async fn pipecat_stop_answers_terminated_and_errors_as_error_and_code() {
     w.queue.take();
     let (status, body) = w.pipecat_stop(Some(&w.key), &id.to_string()).await;
     assert_eq!(status, 200);
-    assert_eq!(body, json!({"status": "terminated", "session_id": id.to_string()}));
-    assert_eq!(w.queue.messages(), vec![PipelineMessage::leave_requested(id)]);
+    assert_eq!(
+        body,
+        json!({"status": "terminated", "session_id": id.to_string()})
+    );
+    assert_eq!(
+        w.queue.messages(),
+        vec![PipelineMessage::leave_requested(id)]
+    );
     let (status, _) = w.pipecat_stop(Some(&w.key), &id.to_string()).await;
     assert_eq!(status, 200, "repeated stop answers 200 again");
     assert_eq!(w.queue.messages().len(), 1);
@@ -409,7 +546,11 @@ async fn status_of_a_running_then_leaving_bot() {
     assert_eq!(body["phase"], "in_call");
     assert_eq!(body["bot_id"], id.to_string());
     assert!(body["started_at"].is_string());
-    assert!(body["completed_at"].is_null() && body["transcript"].is_null() && body["leave_requested_at"].is_null());
+    assert!(
+        body["completed_at"].is_null()
+            && body["transcript"].is_null()
+            && body["leave_requested_at"].is_null()
+    );
 
     w.stop(Some(&w.key), &id.to_string()).await;
     let (_, body) = w.status(Some(&w.key), &id.to_string()).await;
@@ -423,7 +564,10 @@ async fn status_refusals() {
     let w = World::new();
     let id = w.joined_bot().await;
     assert_eq!(w.status(Some(&w.other_key), &id.to_string()).await.0, 404);
-    assert_eq!(w.status(Some(&w.key), &BotId::new().to_string()).await.0, 404);
+    assert_eq!(
+        w.status(Some(&w.key), &BotId::new().to_string()).await.0,
+        404
+    );
     assert_eq!(w.status(Some(&w.key), "xyz").await.0, 400);
     assert_eq!(w.status(None, &id.to_string()).await.0, 401);
 }

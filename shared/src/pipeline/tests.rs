@@ -4,16 +4,17 @@
 use super::*;
 use crate::api::{ReportHandler, ReportSettings};
 use crate::domain::messages::PipelineMessage;
+use crate::domain::net::UrlPolicy;
 use crate::domain::session::tests::session;
 use crate::domain::{BotSecret, EmailAddress, WebhookUrl};
-use crate::domain::net::UrlPolicy;
 use crate::ports::{MailError, PostOutcome, RuntimeError};
 use crate::testing::{FakeRuntime, MemMailer, MemQueue, MemStore, MemWebhooks};
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use lambda_http::{Body, RequestExt};
 use std::collections::HashMap;
 
-type TestPipeline = Pipeline<MemStore, MemQueue, FakeRuntime, MemMailer, MemWebhooks, BuiltinEngine>;
+type TestPipeline =
+    Pipeline<MemStore, MemQueue, FakeRuntime, MemMailer, MemWebhooks, BuiltinEngine>;
 
 struct World {
     store: MemStore,
@@ -25,12 +26,35 @@ struct World {
 }
 
 fn world() -> World {
-    let (store, queue, runtime, mailer, webhooks) =
-        (MemStore::default(), MemQueue::default(), FakeRuntime::default(), MemMailer::default(), MemWebhooks::default());
+    let (store, queue, runtime, mailer, webhooks) = (
+        MemStore::default(),
+        MemQueue::default(),
+        FakeRuntime::default(),
+        MemMailer::default(),
+        MemWebhooks::default(),
+    );
     store.add_key("acme");
-    let settings = PipelineSettings { webhook_retry_base: Duration::from_millis(10), ..Default::default() };
-    let pipeline = Pipeline::new(store.clone(), queue.clone(), runtime.clone(), mailer.clone(), webhooks.clone(), BuiltinEngine::new(), settings);
-    World { store, queue, runtime, mailer, webhooks, pipeline }
+    let settings = PipelineSettings {
+        webhook_retry_base: Duration::from_millis(10),
+        ..Default::default()
+    };
+    let pipeline = Pipeline::new(
+        store.clone(),
+        queue.clone(),
+        runtime.clone(),
+        mailer.clone(),
+        webhooks.clone(),
+        BuiltinEngine::new(),
+        settings,
+    );
+    World {
+        store,
+        queue,
+        runtime,
+        mailer,
+        webhooks,
+        pipeline,
+    }
 }
 
 const SECRET: &str = "pfb_test_secret";
@@ -39,7 +63,8 @@ const SECRET: &str = "pfb_test_secret";
 fn in_call(w: &World) -> BotId {
     let mut s = session(Phase::InCall);
     s.email = Some(EmailAddress::parse("ada@example.com").unwrap());
-    s.webhook_url = Some(WebhookUrl::parse("https://hooks.example.com/bots", UrlPolicy::STRICT).unwrap());
+    s.webhook_url =
+        Some(WebhookUrl::parse("https://hooks.example.com/bots", UrlPolicy::STRICT).unwrap());
     s.runtime_session_id = Some("rt-1".into());
     s.bot_secret_hash = BotSecret::from_presented(SECRET).hash();
     let id = s.bot_id;
@@ -83,9 +108,13 @@ async fn run(w: &World, message: &PipelineMessage) -> Result<(), Retry> {
 async fn a_meeting_completes_with_one_email_and_one_signed_webhook() {
     let w = world();
     let id = leaving(&w);
-    run(&w, &PipelineMessage::leave_requested(id)).await.unwrap();
+    run(&w, &PipelineMessage::leave_requested(id))
+        .await
+        .unwrap();
     assert_eq!(w.runtime.stopped.lock().unwrap().as_slice(), ["rt-1"]);
-    assert!(matches!(w.queue.take().as_slice(), [(PipelineMessage::ExitDeadline { .. }, d)] if *d > Duration::ZERO));
+    assert!(
+        matches!(w.queue.take().as_slice(), [(PipelineMessage::ExitDeadline { .. }, d)] if *d > Duration::ZERO)
+    );
 
     let (status, message) = report(&w, id, REPORT).await;
     assert_eq!(status, 202);
@@ -96,8 +125,14 @@ async fn a_meeting_completes_with_one_email_and_one_signed_webhook() {
     let s = w.store.session(id).unwrap();
     assert_eq!(s.phase, Phase::Completed);
     assert!(s.completed_at.is_some());
-    assert_eq!(s.email_delivery.as_ref().unwrap().state, DeliveryState::Delivered);
-    assert_eq!(s.webhook_delivery.as_ref().unwrap().state, DeliveryState::Delivered);
+    assert_eq!(
+        s.email_delivery.as_ref().unwrap().state,
+        DeliveryState::Delivered
+    );
+    assert_eq!(
+        s.webhook_delivery.as_ref().unwrap().state,
+        DeliveryState::Delivered
+    );
     assert_eq!(w.mailer.sent.lock().unwrap().len(), 1);
     let posts = w.webhooks.posts.lock().unwrap().clone();
     assert_eq!(posts.len(), 1);
@@ -106,13 +141,27 @@ async fn a_meeting_completes_with_one_email_and_one_signed_webhook() {
     let payload: serde_json::Value = serde_json::from_str(body).unwrap();
     assert_eq!(payload["event"], "session_complete");
     assert_eq!(payload["exit_reason"], "participant_left");
-    assert!(payload["transcript_text"].as_str().unwrap().contains("Ada: Can we ship on Friday?"));
-    let secret = w.store.webhook_secret(&s.account_id).await.unwrap().unwrap();
+    assert!(payload["transcript_text"]
+        .as_str()
+        .unwrap()
+        .contains("Ada: Can we ship on Friday?"));
+    let secret = w
+        .store
+        .webhook_secret(&s.account_id)
+        .await
+        .unwrap()
+        .unwrap();
     let mut map = ::http::HeaderMap::new();
     for (k, v) in headers {
-        map.insert(::http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+        map.insert(
+            ::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            v.parse().unwrap(),
+        );
     }
-    standardwebhooks::Webhook::new(secret.expose()).unwrap().verify(body.as_bytes(), &map).unwrap();
+    standardwebhooks::Webhook::new(secret.expose())
+        .unwrap()
+        .verify(body.as_bytes(), &map)
+        .unwrap();
 
     let view = w.store.get_view(id).await.unwrap().unwrap();
     let analysis = view.analysis.unwrap();
@@ -139,7 +188,9 @@ async fn every_message_delivered_three_times_sends_one_email_and_one_webhook_eve
     }
     for _ in 0..3 {
         run(&w, &PipelineMessage::deliver(id)).await.unwrap();
-        run(&w, &PipelineMessage::exit_deadline(id, now())).await.unwrap();
+        run(&w, &PipelineMessage::exit_deadline(id, now()))
+            .await
+            .unwrap();
     }
     assert_eq!(w.mailer.sent.lock().unwrap().len(), 1);
     assert_eq!(w.webhooks.posts.lock().unwrap().len(), 1);
@@ -152,8 +203,13 @@ async fn bot_exited_before_leave_requested_is_processed_and_the_late_leave_does_
     let id = leaving(&w);
     let (_, exited) = report(&w, id, REPORT).await;
     run(&w, &exited.unwrap()).await.unwrap();
-    run(&w, &PipelineMessage::leave_requested(id)).await.unwrap();
-    assert!(w.runtime.stopped.lock().unwrap().is_empty(), "a bot that is gone is not stopped");
+    run(&w, &PipelineMessage::leave_requested(id))
+        .await
+        .unwrap();
+    assert!(
+        w.runtime.stopped.lock().unwrap().is_empty(),
+        "a bot that is gone is not stopped"
+    );
     assert_eq!(w.store.session(id).unwrap().phase, Phase::Completed);
 }
 
@@ -162,19 +218,33 @@ async fn a_bot_that_never_reports_fails_at_the_deadline_and_the_customer_is_told
     let w = world();
     let id = leaving(&w);
     // Early: the deadline re-schedules itself instead of failing the session.
-    run(&w, &PipelineMessage::exit_deadline(id, now() - time::Duration::hours(1))).await.unwrap();
+    run(
+        &w,
+        &PipelineMessage::exit_deadline(id, now() - time::Duration::hours(1)),
+    )
+    .await
+    .unwrap();
     assert_eq!(w.store.session(id).unwrap().phase, Phase::Leaving);
-    assert!(matches!(w.queue.take().as_slice(), [(PipelineMessage::ExitDeadline { .. }, _)]));
+    assert!(matches!(
+        w.queue.take().as_slice(),
+        [(PipelineMessage::ExitDeadline { .. }, _)]
+    ));
 
     let mut s = w.store.session(id).unwrap();
     s.leave_requested_at = Some(now() - time::Duration::minutes(16));
     w.store.put_session(s);
     for _ in 0..3 {
-        run(&w, &PipelineMessage::exit_deadline(id, now())).await.unwrap();
+        run(&w, &PipelineMessage::exit_deadline(id, now()))
+            .await
+            .unwrap();
     }
     let s = w.store.session(id).unwrap();
     assert_eq!(s.phase, Phase::Failed);
-    assert!(s.error.as_deref().unwrap().contains("did not report its exit within 15 minutes"));
+    assert!(s
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("did not report its exit within 15 minutes"));
     assert_eq!(w.mailer.sent.lock().unwrap().len(), 1);
     let posts = w.webhooks.posts.lock().unwrap().clone();
     assert_eq!(posts.len(), 1);
@@ -188,30 +258,56 @@ async fn a_bot_that_never_reports_fails_at_the_deadline_and_the_customer_is_told
 async fn a_session_past_its_maximum_length_is_asked_to_leave() {
     let w = world();
     let id = in_call(&w);
-    run(&w, &PipelineMessage::exit_deadline(id, now())).await.unwrap();
+    run(&w, &PipelineMessage::exit_deadline(id, now()))
+        .await
+        .unwrap();
     assert_eq!(w.store.session(id).unwrap().phase, Phase::Leaving);
-    assert_eq!(w.queue.messages(), vec![PipelineMessage::leave_requested(id)]);
+    assert_eq!(
+        w.queue.messages(),
+        vec![PipelineMessage::leave_requested(id)]
+    );
 }
 
 #[tokio::test]
 async fn webhook_500_then_200_is_retried_with_the_same_webhook_id() {
     let w = world();
     let id = leaving(&w);
-    w.webhooks.outcomes.lock().unwrap().push(PostOutcome::Answered(500));
+    w.webhooks
+        .outcomes
+        .lock()
+        .unwrap()
+        .push(PostOutcome::Answered(500));
     let (_, exited) = report(&w, id, REPORT).await;
     run(&w, &exited.unwrap()).await.unwrap();
     let wd = w.store.session(id).unwrap().webhook_delivery.unwrap();
     assert_eq!((wd.state, wd.attempts), (DeliveryState::Pending, 1));
-    let retry = w.queue.take().into_iter().map(|(m, _)| m).find(|m| matches!(m, PipelineMessage::WebhookRetry { .. })).unwrap();
+    let retry = w
+        .queue
+        .take()
+        .into_iter()
+        .map(|(m, _)| m)
+        .find(|m| matches!(m, PipelineMessage::WebhookRetry { .. }))
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(30)).await;
     run(&w, &retry).await.unwrap();
     run(&w, &retry).await.unwrap(); // a duplicate of the retry does nothing
     let wd = w.store.session(id).unwrap().webhook_delivery.unwrap();
     assert_eq!((wd.state, wd.attempts), (DeliveryState::Delivered, 2));
-    assert_eq!(wd.history.iter().map(|a| a.status_code).collect::<Vec<_>>(), vec![Some(500), Some(200)]);
+    assert_eq!(
+        wd.history.iter().map(|a| a.status_code).collect::<Vec<_>>(),
+        vec![Some(500), Some(200)]
+    );
     let posts = w.webhooks.posts.lock().unwrap().clone();
     assert_eq!(posts.len(), 2);
-    let id_of = |i: usize| posts[i].1.iter().find(|(k, _)| k == "webhook-id").unwrap().1.clone();
+    let id_of = |i: usize| {
+        posts[i]
+            .1
+            .iter()
+            .find(|(k, _)| k == "webhook-id")
+            .unwrap()
+            .1
+            .clone()
+    };
     assert_eq!(id_of(0), id_of(1));
     assert_eq!(posts[0].2, posts[1].2, "every attempt sends the same body");
 }
@@ -220,19 +316,33 @@ async fn webhook_500_then_200_is_retried_with_the_same_webhook_id() {
 async fn webhook_410_stops_retrying() {
     let w = world();
     let id = leaving(&w);
-    w.webhooks.outcomes.lock().unwrap().push(PostOutcome::Answered(410));
+    w.webhooks
+        .outcomes
+        .lock()
+        .unwrap()
+        .push(PostOutcome::Answered(410));
     let (_, exited) = report(&w, id, REPORT).await;
     run(&w, &exited.unwrap()).await.unwrap();
     let wd = w.store.session(id).unwrap().webhook_delivery.unwrap();
     assert_eq!(wd.state, DeliveryState::Failed);
-    assert!(!w.queue.messages().iter().any(|m| matches!(m, PipelineMessage::WebhookRetry { .. })));
+    assert!(!w
+        .queue
+        .messages()
+        .iter()
+        .any(|m| matches!(m, PipelineMessage::WebhookRetry { .. })));
 }
 
 #[tokio::test]
 async fn ses_rejection_is_recorded_and_not_retried() {
     let w = world();
     let id = leaving(&w);
-    w.mailer.results.lock().unwrap().push(Err(MailError::Rejected("MessageRejected: Email address not verified".into())));
+    w.mailer
+        .results
+        .lock()
+        .unwrap()
+        .push(Err(MailError::Rejected(
+            "MessageRejected: Email address not verified".into(),
+        )));
     let (_, exited) = report(&w, id, REPORT).await;
     run(&w, &exited.clone().unwrap()).await.unwrap();
     run(&w, &exited.unwrap()).await.unwrap();
@@ -240,14 +350,22 @@ async fn ses_rejection_is_recorded_and_not_retried() {
     assert_eq!(email.state, DeliveryState::Failed);
     assert!(email.error.unwrap().contains("not verified"));
     assert_eq!(email.attempts, 1);
-    assert_eq!(w.webhooks.posts.lock().unwrap().len(), 1, "the webhook still goes out");
+    assert_eq!(
+        w.webhooks.posts.lock().unwrap().len(),
+        1,
+        "the webhook still goes out"
+    );
 }
 
 #[tokio::test]
 async fn transient_ses_failure_is_retried_by_redelivery() {
     let w = world();
     let id = leaving(&w);
-    w.mailer.results.lock().unwrap().push(Err(MailError::Transient("Throttling".into())));
+    w.mailer
+        .results
+        .lock()
+        .unwrap()
+        .push(Err(MailError::Transient("Throttling".into())));
     let (_, exited) = report(&w, id, REPORT).await;
     let exited = exited.unwrap();
     assert!(run(&w, &exited).await.is_err());
@@ -261,10 +379,24 @@ async fn transient_ses_failure_is_retried_by_redelivery() {
 async fn a_runtime_failing_the_stop_is_retried_after_the_deadline_is_scheduled() {
     let w = world();
     let id = leaving(&w);
-    w.runtime.stop_results.lock().unwrap().push(Err(RuntimeError::Failed { status: 503, detail: "busy".into() }));
-    assert!(run(&w, &PipelineMessage::leave_requested(id)).await.is_err());
-    assert!(matches!(w.queue.messages().as_slice(), [PipelineMessage::ExitDeadline { .. }]));
-    run(&w, &PipelineMessage::leave_requested(id)).await.unwrap();
+    w.runtime
+        .stop_results
+        .lock()
+        .unwrap()
+        .push(Err(RuntimeError::Failed {
+            status: 503,
+            detail: "busy".into(),
+        }));
+    assert!(run(&w, &PipelineMessage::leave_requested(id))
+        .await
+        .is_err());
+    assert!(matches!(
+        w.queue.messages().as_slice(),
+        [PipelineMessage::ExitDeadline { .. }]
+    ));
+    run(&w, &PipelineMessage::leave_requested(id))
+        .await
+        .unwrap();
     assert_eq!(w.runtime.stopped.lock().unwrap().len(), 2);
 }
 
@@ -285,7 +417,11 @@ async fn a_batch_reports_only_its_failed_records() {
         record("unknown", r#"{"type":"self_destruct","version":1}"#),
     ];
     let response = w.pipeline.handle_batch(event).await;
-    let failed: Vec<_> = response.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect();
+    let failed: Vec<_> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone())
+        .collect();
     assert_eq!(failed, vec!["garbage", "unknown"]);
     assert_eq!(w.runtime.stopped.lock().unwrap().len(), 1);
 }
@@ -300,8 +436,14 @@ async fn a_report_with_the_wrong_secret_is_401_and_changes_nothing() {
     w.store.put_session(o);
     let before = w.store.session(id).unwrap();
     // A wrong secret, another bot's secret, an empty one, and none at all.
-    for auth in [Some("Bearer wrong"), Some("Bearer pfb_other_bots_secret"), Some("Bearer "), None] {
-        let handler = ReportHandler::new(w.store.clone(), w.queue.clone(), ReportSettings::default());
+    for auth in [
+        Some("Bearer wrong"),
+        Some("Bearer pfb_other_bots_secret"),
+        Some("Bearer "),
+        None,
+    ] {
+        let handler =
+            ReportHandler::new(w.store.clone(), w.queue.clone(), ReportSettings::default());
         let mut req = ::http::Request::builder().method("POST");
         if let Some(auth) = auth {
             req = req.header("authorization", auth);

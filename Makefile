@@ -1,0 +1,53 @@
+# The two commands that matter: `make demo` (one meeting end to end on the local stack)
+# and `make test` (every test; starts what it needs). See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Local defaults; `make api-key ACCOUNT=x AWS_ENDPOINT_URL=` talks to real AWS instead.
+export AWS_ENDPOINT_URL ?= http://127.0.0.1:4566
+ifneq ($(AWS_ENDPOINT_URL),)
+export AWS_REGION ?= us-east-1
+export AWS_ACCESS_KEY_ID ?= local
+export AWS_SECRET_ACCESS_KEY ?= local
+endif
+export TABLE_NAME ?= pailflow-local
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+XTASK := cargo run -q -p xtask --
+
+.PHONY: help up down demo test unit-test integration-test api-key webhook-secret emails insights lint
+
+help:
+	@echo "make demo                        one meeting end to end on the local stack (starts it)"
+	@echo "make test                        every test (starts the emulator and the local stack itself)"
+	@echo "make up | make down              start / stop the local stack"
+	@echo "make api-key ACCOUNT=name        print a new API key (last line)"
+	@echo "make webhook-secret ACCOUNT=name print the account's webhook signing secret (last line)"
+	@echo "make emails                      print the last emails the emulator received"
+
+up:
+	@./scripts/local-stack.sh up
+
+down:
+	@./scripts/local-stack.sh down
+
+demo: up
+	@$(XTASK) demo
+
+api-key:
+	@test -n "$(ACCOUNT)" || { echo "usage: make api-key ACCOUNT=name" >&2; exit 2; }
+	@$(XTASK) api-key "$(ACCOUNT)"
+
+webhook-secret:
+	@test -n "$(ACCOUNT)" || { echo "usage: make webhook-secret ACCOUNT=name" >&2; exit 2; }
+	@$(XTASK) webhook-secret "$(ACCOUNT)"
+
+emails:
+	@python3 scripts/emails.py
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -q -- -D warnings
+	cfn-lint infra/template.yaml
+
+test:
+	@./scripts/test.sh

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The local stack (DESIGN.md "Running it on one machine"):
+#   moto_server           AWS emulator                 127.0.0.1:4566
+#   cargo lambda watch    the functions, real routes   127.0.0.1:9000
+#   xtask standin         Pipecat Cloud stand-in       127.0.0.1:9100
+#   xtask receiver        webhook receiver             127.0.0.1:9200
+#   xtask event-source    SQS -> pipeline function
+# `up` starts what is not running and records each pid (its own process group) in
+# .local/pids; `down` stops exactly those. Both are safe to run twice.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+STATE=$ROOT/.local
+PIDS=$STATE/pids
+LOGS=$STATE/logs
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+export AWS_ENDPOINT_URL=${AWS_ENDPOINT_URL:-http://127.0.0.1:4566}
+export AWS_REGION=${AWS_REGION:-us-east-1} AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-local} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-local}
+XTASK=$CARGO_TARGET_DIR/debug/xtask
+
+log() { printf '%s\n' "$*" >&2; }
+
+alive() { [ -f "$PIDS/$1.pid" ] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null; }
+
+# start NAME CMD...: run CMD in its own session (so its whole tree can be stopped), log to .local/logs.
+start() {
+  local name=$1; shift
+  if alive "$name"; then log "$name already running (pid $(cat "$PIDS/$name.pid"))"; return; fi
+  setsid "$@" >"$LOGS/$name.log" 2>&1 < /dev/null &
+  echo $! >"$PIDS/$name.pid"
+  log "started $name (pid $!)"
+}
+
+wait_http() {
+  local name=$1 url=$2 seconds=${3:-60}
+  for _ in $(seq $((seconds * 10))); do
+    if curl -s -o /dev/null "$url"; then return 0; fi
+    if ! alive "$name"; then log "$name exited; last lines of $LOGS/$name.log:"; tail -20 "$LOGS/$name.log" >&2; return 1; fi
+    sleep 0.1
+  done
+  log "$name did not answer on $url within ${seconds}s"; tail -20 "$LOGS/$name.log" >&2; return 1
+}
+
+ensure_tools() {
+  command -v moto_server >/dev/null 2>&1 || { log "installing moto[server]"; python3 -m pip install -q 'moto[server]'; }
+  command -v cargo-lambda >/dev/null 2>&1 || { log "installing cargo-lambda"; python3 -m pip install -q cargo-lambda; }
+}
+
+up() {
+  mkdir -p "$PIDS" "$LOGS"
+  ensure_tools
+  start emulator moto_server -H 127.0.0.1 -p 4566
+  wait_http emulator http://127.0.0.1:4566/moto-api/data.json 60
+  log "building the functions and tools"
+  cargo build -q --workspace --bins
+  "$XTASK" bootstrap
+  start standin "$XTASK" standin
+  start receiver "$XTASK" receiver
+  start api cargo lambda watch --ignore-changes -A 127.0.0.1 -P 9000 --concurrency "${WATCH_CONCURRENCY:-4}"
+  wait_http standin http://127.0.0.1:9100/_control/sessions 30
+  wait_http receiver http://127.0.0.1:9200/events 30
+  wait_http api http://127.0.0.1:9000/ 180
+  start events "$XTASK" event-source "${EVENT_SOURCE_POLLERS:-2}"
+  log "local stack up: API http://127.0.0.1:9000, emulator :4566, bot stand-in :9100, webhooks :9200 (logs in .local/logs)"
+}
+
+down() {
+  [ -d "$PIDS" ] || { log "nothing to stop"; return; }
+  for f in "$PIDS"/*.pid; do
+    [ -e "$f" ] || continue
+    local name pid
+    name=$(basename "$f" .pid); pid=$(cat "$f")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL -- "-$pid" 2>/dev/null || true
+      log "stopped $name (pid $pid)"
+    fi
+    rm -f "$f"
+  done
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+esac

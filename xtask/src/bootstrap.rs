@@ -1,0 +1,256 @@
+//! Creates the table and the queues in the emulator from `infra/template.yaml`, so the
+//! local stack runs on the same definitions as production. Only the names and the queue's
+//! visibility timeout differ locally (a failed message comes back after seconds, not
+//! minutes); `LOCAL_VISIBILITY_TIMEOUT` sets it.
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    TimeToLiveSpecification,
+};
+use aws_sdk_sqs::types::QueueAttributeName;
+use serde_yaml::Value;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// What the template says about the table and the queues.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Definitions {
+    pub attributes: Vec<(String, String)>,
+    pub keys: Vec<(String, String)>,
+    pub billing_mode: String,
+    pub ttl_attribute: Option<String>,
+    pub queue: HashMap<String, String>,
+    pub max_receive_count: u32,
+    pub dlq: HashMap<String, String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Names {
+    pub table: String,
+    pub queue: String,
+    pub dlq: String,
+}
+
+impl Names {
+    pub fn local() -> Self {
+        let queue = crate::local::queue_name();
+        Self {
+            table: crate::local::table_name(),
+            dlq: format!("{queue}-dlq"),
+            queue,
+        }
+    }
+}
+
+fn get<'a>(v: &'a Value, path: &[&str]) -> Result<&'a Value, String> {
+    path.iter()
+        .try_fold(v, |v, key| v.get(*key))
+        .ok_or_else(|| format!("infra/template.yaml has no {}", path.join(".")))
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn pairs(list: &Value, a: &str, b: &str) -> Vec<(String, String)> {
+    list.as_sequence()
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| (scalar(&i[a]), scalar(&i[b])))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Plain-valued properties of a queue (tagged values such as `!Sub` names are skipped).
+fn queue_properties(props: &Value) -> HashMap<String, String> {
+    props
+        .as_mapping()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, v)| {
+                    k.as_str() != Some("QueueName")
+                        && matches!(v, Value::Number(_) | Value::String(_) | Value::Bool(_))
+                })
+                .map(|(k, v)| (scalar(k), scalar(v)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn read_template(path: &Path) -> Result<Definitions, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let doc: Value = serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let table = get(&doc, &["Resources", "Table", "Properties"])?;
+    let queue = get(&doc, &["Resources", "PipelineQueue", "Properties"])?;
+    let dlq = get(
+        &doc,
+        &["Resources", "PipelineDeadLetterQueue", "Properties"],
+    )?;
+    let ttl = table
+        .get("TimeToLiveSpecification")
+        .filter(|t| t["Enabled"].as_bool() == Some(true));
+    Ok(Definitions {
+        attributes: pairs(
+            get(table, &["AttributeDefinitions"])?,
+            "AttributeName",
+            "AttributeType",
+        ),
+        keys: pairs(get(table, &["KeySchema"])?, "AttributeName", "KeyType"),
+        billing_mode: scalar(get(table, &["BillingMode"])?),
+        ttl_attribute: ttl.map(|t| scalar(&t["AttributeName"])),
+        queue: queue_properties(queue),
+        max_receive_count: get(queue, &["RedrivePolicy", "maxReceiveCount"])?
+            .as_u64()
+            .unwrap_or(5) as u32,
+        dlq: queue_properties(dlq),
+    })
+}
+
+pub fn template_path() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/template.yaml")
+}
+
+/// Creates what is missing; running it twice changes nothing. Returns the queue URL.
+pub async fn create(
+    aws: &aws_config::SdkConfig,
+    defs: &Definitions,
+    names: &Names,
+    visibility_timeout: u32,
+) -> Result<String, String> {
+    let ddb = aws_sdk_dynamodb::Client::new(aws);
+    let exists = ddb
+        .describe_table()
+        .table_name(&names.table)
+        .send()
+        .await
+        .is_ok();
+    if !exists {
+        let attributes = defs
+            .attributes
+            .iter()
+            .map(|(name, ty)| {
+                AttributeDefinition::builder()
+                    .attribute_name(name)
+                    .attribute_type(ScalarAttributeType::from(ty.as_str()))
+                    .build()
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let keys = defs
+            .keys
+            .iter()
+            .map(|(name, ty)| {
+                KeySchemaElement::builder()
+                    .attribute_name(name)
+                    .key_type(KeyType::from(ty.as_str()))
+                    .build()
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        ddb.create_table()
+            .table_name(&names.table)
+            .set_attribute_definitions(Some(attributes))
+            .set_key_schema(Some(keys))
+            .billing_mode(BillingMode::from(defs.billing_mode.as_str()))
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "create table {}: {}",
+                    names.table,
+                    aws_sdk_dynamodb::error::DisplayErrorContext(e)
+                )
+            })?;
+        if let Some(attr) = &defs.ttl_attribute {
+            let spec = TimeToLiveSpecification::builder()
+                .attribute_name(attr)
+                .enabled(true)
+                .build()
+                .map_err(|e| e.to_string())?;
+            ddb.update_time_to_live()
+                .table_name(&names.table)
+                .time_to_live_specification(spec)
+                .send()
+                .await
+                .map_err(|e| {
+                    format!(
+                        "enable TTL: {}",
+                        aws_sdk_dynamodb::error::DisplayErrorContext(e)
+                    )
+                })?;
+        }
+    }
+
+    let sqs = aws_sdk_sqs::Client::new(aws);
+    let dlq_url = create_queue(&sqs, &names.dlq, &defs.dlq, None).await?;
+    let dlq_arn = sqs
+        .get_queue_attributes()
+        .queue_url(&dlq_url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "read dead-letter queue: {}",
+                aws_sdk_sqs::error::DisplayErrorContext(e)
+            )
+        })?
+        .attributes
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .ok_or("the dead-letter queue has no ARN")?;
+    let mut attrs = defs.queue.clone();
+    attrs.insert("VisibilityTimeout".into(), visibility_timeout.to_string());
+    let redrive = serde_json::json!({ "deadLetterTargetArn": dlq_arn, "maxReceiveCount": defs.max_receive_count.to_string() });
+    create_queue(&sqs, &names.queue, &attrs, Some(redrive.to_string())).await
+}
+
+async fn create_queue(
+    sqs: &aws_sdk_sqs::Client,
+    name: &str,
+    attrs: &HashMap<String, String>,
+    redrive: Option<String>,
+) -> Result<String, String> {
+    let mut request = sqs.create_queue().queue_name(name);
+    for (k, v) in attrs {
+        request = request.attributes(QueueAttributeName::from(k.as_str()), v);
+    }
+    if let Some(policy) = redrive {
+        request = request.attributes(QueueAttributeName::RedrivePolicy, policy);
+    }
+    let out = request.send().await.map_err(|e| {
+        format!(
+            "create queue {name}: {}",
+            aws_sdk_sqs::error::DisplayErrorContext(e)
+        )
+    })?;
+    out.queue_url
+        .ok_or_else(|| format!("create queue {name}: no URL"))
+}
+
+/// The SES sender must be a verified identity, in the emulator as in AWS.
+pub async fn verify_sender(aws: &aws_config::SdkConfig, sender: &str) -> Result<(), String> {
+    let address = sender
+        .rsplit_once('<')
+        .map(|(_, a)| a.trim_end_matches('>'))
+        .unwrap_or(sender)
+        .trim();
+    aws_sdk_ses::Client::new(aws)
+        .verify_email_identity()
+        .email_address(address)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "verify {address}: {}",
+                aws_sdk_ses::error::DisplayErrorContext(e)
+            )
+        })?;
+    Ok(())
+}

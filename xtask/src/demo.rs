@@ -1,0 +1,232 @@
+//! `make demo`: one meeting end to end on the running local stack — join, in call, stop,
+//! completed — printing each response, the final status, the email as SES received it, the
+//! webhook as the receiver verified it, and how long each phase took.
+
+use crate::local;
+use serde_json::{json, Value};
+use shared::adapters::dynamodb::DynamoStore;
+use shared::domain::AccountId;
+use std::time::{Duration, Instant};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+fn show(title: &str, value: &Value) {
+    println!(
+        "\n=== {title}\n{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}
+
+async fn call(
+    http: &reqwest::Client,
+    req: reqwest::RequestBuilder,
+) -> Result<(u16, Value, Duration), String> {
+    let started = Instant::now();
+    let response = req
+        .send()
+        .await
+        .map_err(|e| format!("is the local stack up (make up)? {e}"))?;
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    let _ = http;
+    Ok((status, body, started.elapsed()))
+}
+
+pub async fn run() -> Result<(), String> {
+    let http = local::http();
+    let api = local::api_url();
+    let aws = local::aws().await;
+    let store = DynamoStore::from_config(&aws, local::table_name());
+    let account = AccountId::parse("demo").expect("static account name");
+    let key = store
+        .create_api_key(&account)
+        .await
+        .map_err(|e| e.to_string())?;
+    store
+        .ensure_account(&account)
+        .await
+        .map_err(|e| e.to_string())?;
+    let auth = format!("Bearer {}", key.expose());
+
+    let mut bot_config = json!({ "bot_prompt": "You are a friendly note-taker. Listen and take notes.", "name": "PailFlow Notetaker", "standin": { "words": 900 } });
+    if let Ok(file) = std::env::var("DEMO_TRANSCRIPT") {
+        bot_config["standin"] = json!({ "transcript_file": file });
+    }
+    let join_body = json!({
+        "room_url": "https://pailflow.daily.co/demo-standup",
+        "bot_config": bot_config,
+        "email": "team@example.com",
+        "webhook_callback_url": format!("http://{}/hooks/demo", local::receiver_addr()),
+    });
+    let (status, joined, join_time) = call(
+        &http,
+        http.post(format!("{api}/api/bot/join"))
+            .header("authorization", &auth)
+            .json(&join_body),
+    )
+    .await?;
+    show(
+        &format!(
+            "POST /api/bot/join -> {status} ({} ms)",
+            join_time.as_millis()
+        ),
+        &joined,
+    );
+    let bot_id = joined["bot_id"]
+        .as_str()
+        .ok_or("join did not return a bot_id")?
+        .to_owned();
+    let status_url = format!("{api}/api/bot/{bot_id}/status");
+
+    let (code, running, _) =
+        call(&http, http.get(&status_url).header("authorization", &auth)).await?;
+    show(&format!("GET /api/bot/{bot_id}/status -> {code}"), &running);
+
+    println!("\n... the bot is in the call; stopping it in 2 seconds");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (code, stopped, stop_time) = call(
+        &http,
+        http.post(format!("{api}/v1/bots/leave/{bot_id}"))
+            .header("authorization", &auth),
+    )
+    .await?;
+    show(
+        &format!(
+            "POST /v1/bots/leave/{bot_id} -> {code} ({} ms)",
+            stop_time.as_millis()
+        ),
+        &stopped,
+    );
+    let stop_sent = Instant::now();
+
+    let (_, leaving, _) = call(&http, http.get(&status_url).header("authorization", &auth)).await?;
+    show(
+        "status right after the stop",
+        &json!({ "status": leaving["status"], "phase": leaving["phase"], "leave_requested_at": leaving["leave_requested_at"] }),
+    );
+
+    let mut last_phase = String::new();
+    let final_status = loop {
+        let (_, body, _) =
+            call(&http, http.get(&status_url).header("authorization", &auth)).await?;
+        let phase = body["phase"].as_str().unwrap_or("").to_owned();
+        if phase != last_phase {
+            println!(
+                "  {:>6} ms after stop: phase {phase}",
+                stop_sent.elapsed().as_millis()
+            );
+            last_phase = phase.clone();
+        }
+        let deliveries_done = ["email", "webhook"].iter().all(|d| {
+            let state = body["deliveries"][d]["state"].as_str();
+            state.is_none() || matches!(state, Some("delivered") | Some("failed"))
+        });
+        if matches!(phase.as_str(), "completed" | "failed") && deliveries_done {
+            break body;
+        }
+        if stop_sent.elapsed() > Duration::from_secs(120) {
+            return Err(format!(
+                "the meeting did not finish within 2 minutes (phase {phase}); see .local/logs/"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+
+    let mut shown = final_status.clone();
+    if let Some(t) = final_status["transcript"].as_str() {
+        let excerpt: String = t.lines().take(8).collect::<Vec<_>>().join("\n");
+        shown["transcript"] = json!(format!("{excerpt}\n… ({} lines in all)", t.lines().count()));
+    }
+    show("final status", &shown);
+
+    println!("\n=== the email as sent (make emails)");
+    let email = std::process::Command::new("python3")
+        .args(["scripts/emails.py", "--bot", &bot_id, "--last", "1"])
+        .output()
+        .map_err(|e| format!("python3 scripts/emails.py: {e}"))?;
+    print!("{}", String::from_utf8_lossy(&email.stdout));
+
+    let events: Value = http
+        .get(format!(
+            "http://{}/events?bot_id={bot_id}",
+            local::receiver_addr()
+        ))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    for e in events.as_array().into_iter().flatten() {
+        let mut event = e["event"].clone();
+        if let Some(t) = event["transcript_text"].as_str() {
+            event["transcript_text"] =
+                json!(format!("{}…", t.chars().take(160).collect::<String>()));
+        }
+        println!(
+            "\n=== webhook received: webhook-id {} attempt {} — signature {}",
+            e["webhook_id"].as_str().unwrap_or(""),
+            e["attempt"],
+            if e["verified"] == json!(true) {
+                "verified"
+            } else {
+                "INVALID"
+            }
+        );
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&event).unwrap_or_default()
+        );
+    }
+
+    let at = |v: &Value| {
+        v.as_str()
+            .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
+    };
+    let span = |a: Option<OffsetDateTime>, b: Option<OffsetDateTime>| match (a, b) {
+        (Some(a), Some(b)) => format!("{:>7} ms", (b - a).whole_milliseconds()),
+        _ => "      -".into(),
+    };
+    let f = &final_status;
+    let ended = at(&f["ended_at"]);
+    println!("\n=== phases");
+    println!(
+        "  join request (API round trip)        {:>7} ms",
+        join_time.as_millis()
+    );
+    println!(
+        "  joining -> in_call                   {}",
+        span(at(&f["created_at"]), at(&f["started_at"]))
+    );
+    println!(
+        "  stop request (API round trip)        {:>7} ms",
+        stop_time.as_millis()
+    );
+    println!(
+        "  leave requested -> bot reported exit {}",
+        span(at(&f["leave_requested_at"]), ended)
+    );
+    println!(
+        "  exit reported -> completed           {}",
+        span(ended, at(&f["completed_at"]))
+    );
+    println!(
+        "  completed -> email sent              {}",
+        span(
+            at(&f["completed_at"]),
+            at(&f["deliveries"]["email"]["sent_at"])
+        )
+    );
+    println!(
+        "  completed -> webhook delivered       {}",
+        span(
+            at(&f["completed_at"]),
+            at(&f["deliveries"]["webhook"]["delivered_at"])
+        )
+    );
+    println!(
+        "  stop -> everything delivered         {:>7} ms",
+        stop_sent.elapsed().as_millis()
+    );
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! The local SQS event source for the pipeline function, with Lambda's semantics: poll the
+//! queue, hand batches of up to 10 to the function through `cargo lambda watch`'s invoke
+//! API, delete only the messages the function did not report as failed. Failed messages
+//! reappear after the visibility timeout; the queue's redrive policy moves them to the
+//! dead-letter queue after maxReceiveCount receives.
+
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::time::Duration;
+
+pub struct EventSource {
+    sqs: aws_sdk_sqs::Client,
+    http: reqwest::Client,
+    queue_url: String,
+    queue_arn: String,
+    invoke_url: String,
+}
+
+impl EventSource {
+    pub async fn new(
+        aws: &aws_config::SdkConfig,
+        queue_name: &str,
+        invoke_url: String,
+    ) -> Result<Self, String> {
+        let sqs = aws_sdk_sqs::Client::new(aws);
+        let queue_url = sqs
+            .get_queue_url()
+            .queue_name(queue_name)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "queue {queue_name}: {}",
+                    aws_sdk_sqs::error::DisplayErrorContext(e)
+                )
+            })?
+            .queue_url
+            .unwrap_or_default();
+        let region = aws
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "us-east-1".into());
+        Ok(Self {
+            sqs,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(180))
+                .build()
+                .map_err(|e| e.to_string())?,
+            queue_arn: format!("arn:aws:sqs:{region}:123456789012:{queue_name}"),
+            queue_url,
+            invoke_url,
+        })
+    }
+
+    /// Polls forever with `pollers` concurrent loops (Lambda scales its pollers likewise).
+    pub async fn run(self, pollers: usize) -> Result<(), String> {
+        let this = std::sync::Arc::new(self);
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..pollers.max(1) {
+            let this = this.clone();
+            tasks.spawn(async move {
+                loop {
+                    if let Err(e) = this.poll_once().await {
+                        eprintln!("event source: {e}");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+        Ok(())
+    }
+
+    /// One receive, one invocation, one delete. Returns how many messages were handled.
+    pub async fn poll_once(&self) -> Result<usize, String> {
+        let received = self
+            .sqs
+            .receive_message()
+            .queue_url(&self.queue_url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .message_system_attribute_names(MessageSystemAttributeName::All)
+            .message_attribute_names("All")
+            .send()
+            .await
+            .map_err(|e| format!("receive: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?;
+        let messages = received.messages.unwrap_or_default();
+        if messages.is_empty() {
+            return Ok(0);
+        }
+        let records: Vec<Value> = messages
+            .iter()
+            .map(|m| {
+                let attributes: serde_json::Map<String, Value> = m
+                    .attributes
+                    .iter()
+                    .flatten()
+                    .map(|(k, v)| (k.as_str().to_owned(), json!(v)))
+                    .collect();
+                let message_attributes: serde_json::Map<String, Value> = m
+                    .message_attributes
+                    .iter()
+                    .flatten()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            json!({ "stringValue": v.string_value, "dataType": v.data_type }),
+                        )
+                    })
+                    .collect();
+                json!({
+                    "messageId": m.message_id,
+                    "receiptHandle": m.receipt_handle,
+                    "body": m.body,
+                    "attributes": attributes,
+                    "messageAttributes": message_attributes,
+                    "md5OfBody": m.md5_of_body,
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": self.queue_arn,
+                    "awsRegion": "us-east-1",
+                })
+            })
+            .collect();
+        let failed = self.invoke(json!({ "Records": records })).await;
+        let entries: Vec<DeleteMessageBatchRequestEntry> = messages
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| {
+                failed
+                    .as_ref()
+                    .is_ok_and(|f| !f.contains(m.message_id.as_deref().unwrap_or_default()))
+            })
+            .filter_map(|(i, m)| {
+                DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(m.receipt_handle.clone().unwrap_or_default())
+                    .build()
+                    .ok()
+            })
+            .collect();
+        if let Err(e) = &failed {
+            eprintln!("event source: invocation failed, the whole batch will be retried: {e}");
+        }
+        if !entries.is_empty() {
+            self.sqs
+                .delete_message_batch()
+                .queue_url(&self.queue_url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .map_err(|e| format!("delete: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?;
+        }
+        Ok(messages.len())
+    }
+
+    /// Invokes the function; `Ok(ids that failed)`, or `Err` when the whole invocation failed.
+    async fn invoke(&self, event: Value) -> Result<HashSet<String>, String> {
+        let response = self
+            .http
+            .post(&self.invoke_url)
+            .json(&event)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|e| format!("HTTP {status}: {e}"))?;
+        if !status.is_success()
+            || body.get("errorType").is_some()
+            || body.get("errorMessage").is_some()
+        {
+            return Err(format!("HTTP {status}: {body}"));
+        }
+        Ok(body["batchItemFailures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["itemIdentifier"].as_str().map(str::to_owned))
+            .collect())
+    }
+}

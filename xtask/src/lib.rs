@@ -1,0 +1,12 @@
+//! Developer commands and the local stack's servers: bootstrap of the emulator from the
+//! SAM template, API keys, the Pipecat Cloud stand-in, the webhook receiver, the SQS event
+//! source for the pipeline function, and the end-to-end demo.
+
+pub mod bootstrap;
+pub mod demo;
+pub mod event_source;
+pub mod local;
+pub mod meeting;
+pub mod receiver;
+pub mod standin;
+pub mod transcripts;
