@@ -37,23 +37,40 @@ struct AppState {
     attempts: Arc<Mutex<HashMap<String, u32>>>,
 }
 
-pub async fn serve(addr: &str) -> Result<(), String> {
-    let aws = crate::local::aws().await;
+fn app(store: DynamoStore) -> Router {
     let state = AppState {
-        store: DynamoStore::from_config(&aws, crate::local::table_name()),
+        store,
         secrets: Arc::default(),
         events: Arc::default(),
         attempts: Arc::default(),
     };
-    let app = Router::new()
+    Router::new()
         .route("/hooks/{account}", post(receive))
         .route("/events", get(events))
-        .with_state(state);
+        .with_state(state)
+}
+
+/// Serves on `addr` until the process ends (`make up`).
+pub async fn serve(addr: &str) -> Result<(), String> {
+    let aws = crate::local::aws().await;
+    let store = DynamoStore::from_config(&aws, crate::local::table_name());
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("bind {addr}: {e}"))?;
     println!("webhook receiver listening on http://{addr}");
-    axum::serve(listener, app).await.map_err(|e| e.to_string())
+    axum::serve(listener, app(store))
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Serves on an ephemeral loopback port in the background (tests); returns the address.
+pub async fn spawn(store: DynamoStore) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("bound address");
+    tokio::spawn(async move { axum::serve(listener, app(store)).await });
+    addr
 }
 
 async fn secret_for(state: &AppState, account: &str) -> Option<String> {

@@ -36,24 +36,44 @@ struct AppState {
     http: reqwest::Client,
 }
 
-pub async fn serve(addr: &str) -> Result<(), String> {
+fn app(public_key: String, private_key: String) -> Router {
     let state = AppState {
         sessions: Arc::default(),
-        public_key: crate::local::env_or("PIPECAT_PUBLIC_KEY", "pk_local"),
-        private_key: crate::local::env_or("PIPECAT_PRIVATE_KEY", "sk_local"),
+        public_key,
+        private_key,
         http: crate::local::http(),
     };
-    let app = Router::new()
+    Router::new()
         .route("/v1/public/{agent}/start", post(start))
         .route("/v1/agents/{agent}/sessions/{id}", delete(stop))
         .route("/_control/sessions/{id}/end", post(end_on_its_own))
         .route("/_control/sessions", get(list))
-        .with_state(state);
+        .route("/_control/bots/{bot_id}", get(bot))
+        .with_state(state)
+}
+
+/// Serves on `addr` until the process ends (`make up`).
+pub async fn serve(addr: &str) -> Result<(), String> {
+    let public_key = crate::local::env_or("PIPECAT_PUBLIC_KEY", "pk_local");
+    let private_key = crate::local::env_or("PIPECAT_PRIVATE_KEY", "sk_local");
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("bind {addr}: {e}"))?;
     println!("pipecat stand-in listening on http://{addr}");
-    axum::serve(listener, app).await.map_err(|e| e.to_string())
+    axum::serve(listener, app(public_key, private_key))
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Serves on an ephemeral loopback port in the background (tests); returns the address.
+pub async fn spawn(public_key: &str, private_key: &str) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("bound address");
+    let app = app(public_key.to_owned(), private_key.to_owned());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
 }
 
 fn bearer(headers: &HeaderMap) -> &str {
@@ -214,6 +234,23 @@ async fn list(State(state): State<AppState>) -> Json<Value> {
         .iter()
         .map(|(id, s)| json!({ "session_id": id, "bot_id": s.bot_id, "stopped": s.stopped }))
         .collect::<Vec<_>>()))
+}
+
+/// What the runtime knows of a bot, for tests that play the bot themselves.
+async fn bot(
+    State(state): State<AppState>,
+    Path(bot_id): Path<String>,
+) -> (StatusCode, Json<Value>) {
+    let sessions = state.sessions.lock().unwrap();
+    match sessions.iter().find(|(_, s)| s.bot_id == bot_id) {
+        Some((id, s)) => (
+            StatusCode::OK,
+            Json(
+                json!({ "session_id": id, "report_url": s.report_url, "report_secret": s.report_secret, "stopped": s.stopped }),
+            ),
+        ),
+        None => error(StatusCode::NOT_FOUND, "no session for that bot"),
+    }
 }
 
 fn transcript_for(config: &Value) -> Vec<Segment> {

@@ -136,6 +136,18 @@ impl HttpWebhookSender {
     }
 }
 
+/// "error sending request" alone says nothing; the causes say what happened.
+fn error_chain(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
 fn blocked_in_chain(e: &reqwest::Error) -> Option<String> {
     let mut source: Option<&(dyn StdError + 'static)> = e.source();
     while let Some(s) = source {
@@ -178,7 +190,7 @@ impl WebhookSender for HttpWebhookSender {
             Err(e) if e.is_timeout() => PostOutcome::TimedOut,
             Err(e) => match blocked_in_chain(&e) {
                 Some(why) => PostOutcome::Blocked(why),
-                None => PostOutcome::Failed(e.to_string()),
+                None => PostOutcome::Failed(error_chain(&e)),
             },
         };
         tracing::debug!(

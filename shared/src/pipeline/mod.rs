@@ -591,13 +591,8 @@ where
             PostOutcome::Answered(code) => {
                 (Some(*code), Some(format!("endpoint answered HTTP {code}")))
             }
-            PostOutcome::TimedOut => (
-                None,
-                Some(format!(
-                    "no answer within {} s",
-                    crate::adapters::webhook::WEBHOOK_TIMEOUT.as_secs()
-                )),
-            ),
+            PostOutcome::TimedOut => (None, Some("no answer before the timeout".to_owned())),
+
             PostOutcome::Failed(e) => (None, Some(e.clone())),
             PostOutcome::Blocked(e) => (None, Some(format!("refused by the SSRF guard: {e}"))),
         };

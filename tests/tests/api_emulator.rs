@@ -1,0 +1,405 @@
+//! Join, stop, status and the Pipecat-compatible stop against the AWS emulator with the
+//! real SDK clients and the Pipecat stand-in over HTTP. Every refusal is checked to leave
+//! the table and the queue exactly as they were.
+
+use serde_json::{json, Value};
+use shared::adapters::dynamodb::DynamoStore;
+use shared::adapters::pipecat::PipecatRuntime;
+use shared::adapters::sqs::SqsQueue;
+use shared::api::{JoinHandler, JoinSettings, StatusHandler, StopHandler};
+use shared::domain::messages::PipelineMessage;
+use shared::domain::net::UrlPolicy;
+use shared::domain::BotId;
+use std::time::Duration;
+use system_tests::{bearer, json, request, Emulator};
+
+struct Api {
+    env: Emulator,
+    join: JoinHandler<DynamoStore, PipecatRuntime, SqsQueue>,
+    stop: StopHandler<DynamoStore, SqsQueue>,
+    status: StatusHandler<DynamoStore>,
+    key: String,
+    other: String,
+}
+
+async fn api() -> Api {
+    let env = Emulator::start(30).await;
+    let settings = JoinSettings {
+        url_policy: UrlPolicy::STRICT,
+        public_base_url: None,
+        max_session: Duration::from_secs(6 * 3600),
+    };
+    let join = JoinHandler::new(
+        env.store.clone(),
+        env.runtime(),
+        env.queue.clone(),
+        settings,
+    );
+    let stop = StopHandler::new(env.store.clone(), env.queue.clone());
+    let status = StatusHandler::new(env.store.clone());
+    let key = bearer(&env.api_key("acme").await);
+    let other = bearer(&env.api_key("globex").await);
+    Api {
+        env,
+        join,
+        stop,
+        status,
+        key,
+        other,
+    }
+}
+
+fn body() -> Value {
+    json!({"room_url": "https://acme.daily.co/standup", "bot_config": {"bot_prompt": "Take notes"}, "email": "ada@example.com"})
+}
+
+impl Api {
+    async fn join_with(
+        &self,
+        auth: Option<&str>,
+        body: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let mut req = request("POST", auth, body, &[]);
+        for (k, v) in headers {
+            req.headers_mut().insert(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        json(self.join.handle(req).await)
+    }
+
+    async fn joined(&self) -> String {
+        let (status, body) = self
+            .join_with(Some(&self.key), &body().to_string(), &[])
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["bot_id"].as_str().unwrap().to_owned()
+    }
+
+    async fn stop_as(&self, auth: Option<&str>, id: &str) -> (u16, Value) {
+        json(
+            self.stop
+                .handle(request("POST", auth, "", &[("bot_id", id)]))
+                .await,
+        )
+    }
+
+    async fn status_as(&self, auth: Option<&str>, id: &str) -> (u16, Value) {
+        json(
+            self.status
+                .handle(request("GET", auth, "", &[("bot_id", id)]))
+                .await,
+        )
+    }
+
+    async fn leave_messages(&self) -> usize {
+        self.env
+            .visible_messages()
+            .await
+            .iter()
+            .filter(|m| matches!(m, PipelineMessage::LeaveRequested { .. }))
+            .count()
+    }
+}
+
+#[tokio::test]
+async fn join_status_stop_status_leaves_one_leave_requested_message() {
+    let api = api().await;
+    let id = api.joined().await;
+    let (status, running) = api.status_as(Some(&api.key), &id).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (running["status"].as_str(), running["phase"].as_str()),
+        (Some("running"), Some("in_call"))
+    );
+    assert!(
+        api.env.bot(&id).await["session_id"].is_string(),
+        "the stand-in started the bot"
+    );
+
+    let (status, stopped) = api.stop_as(Some(&api.key), &id).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        stopped,
+        json!({"status": "leave_requested", "bot_id": id, "message": "Bot stop request sent. Bot will exit within 5 seconds."})
+    );
+    let (_, leaving) = api.status_as(Some(&api.key), &id).await;
+    assert_eq!(
+        (leaving["status"].as_str(), leaving["phase"].as_str()),
+        (Some("running"), Some("leaving"))
+    );
+    assert!(leaving["leave_requested_at"].is_string());
+
+    let messages = api.env.visible_messages().await;
+    assert_eq!(
+        messages,
+        vec![PipelineMessage::leave_requested(BotId::parse(&id).unwrap())],
+        "the session limit is delayed, not visible"
+    );
+}
+
+#[tokio::test]
+async fn stop_twice_answers_200_and_sends_one_message() {
+    let api = api().await;
+    let id = api.joined().await;
+    assert_eq!(api.stop_as(Some(&api.key), &id).await.0, 200);
+    let after_first = api.env.items().await;
+    assert_eq!(api.stop_as(Some(&api.key), &id).await.0, 200);
+    assert_eq!(
+        api.env.items().await,
+        after_first,
+        "the repeated stop changed nothing"
+    );
+    assert_eq!(api.leave_messages().await, 1);
+}
+
+#[tokio::test]
+async fn stop_of_a_completed_and_of_a_failed_bot_is_409_and_changes_nothing() {
+    let api = api().await;
+    // A failed bot: the runtime refused to start it.
+    let refused = json!({"room_url": "https://acme.daily.co/r", "bot_config": {"bot_prompt": "x", "standin": {"start": "fail"}}});
+    let (status, failed) = api
+        .join_with(Some(&api.key), &refused.to_string(), &[])
+        .await;
+    assert_eq!(status, 502);
+    let failed_id = failed["bot_id"].as_str().unwrap().to_owned();
+    // A completed bot: stopped, then finished through the store as the pipeline does.
+    let done_id = api.joined().await;
+    let id = BotId::parse(&done_id).unwrap();
+    let finish = shared::ports::Finish {
+        phase: shared::domain::Phase::Completed,
+        at: shared::domain::now(),
+        error: None,
+        analysis: None,
+        email: None,
+        webhook: None,
+    };
+    assert!(shared::ports::SessionStore::finish(
+        &api.env.store,
+        id,
+        &[shared::domain::Phase::InCall],
+        finish
+    )
+    .await
+    .unwrap());
+
+    let before = api.env.items().await;
+    for (bot, word) in [(&failed_id, "failed"), (&done_id, "completed")] {
+        let (status, body) = api.stop_as(Some(&api.key), bot).await;
+        assert_eq!(status, 409, "{body}");
+        assert_eq!(body["error"], "conflict");
+        assert!(body["detail"].as_str().unwrap().contains(word));
+    }
+    assert_eq!(api.env.items().await, before);
+    assert_eq!(api.leave_messages().await, 0);
+}
+
+#[tokio::test]
+async fn auth_failures_unknown_foreign_and_malformed_ids_change_nothing() {
+    let api = api().await;
+    let id = api.joined().await;
+    let before = api.env.items().await;
+    for auth in [
+        None,
+        Some("Basic YTpi"),
+        Some("Bearer pfk_wrong"),
+        Some("Bearer "),
+        Some("Bearer  pfk_x"),
+    ] {
+        let (status, resp) = api.stop_as(auth, &id).await;
+        assert_eq!(status, 401, "{auth:?}");
+        assert_eq!(resp["error"], "authentication_error");
+        assert_eq!(resp["detail"], "API key authentication failed.");
+        assert_eq!(api.status_as(auth, &id).await.0, 401);
+        let (status, _) = api.join_with(auth, &body().to_string(), &[]).await;
+        assert_eq!(status, 401);
+    }
+    let unknown = BotId::new().to_string();
+    let (status, body) = api.stop_as(Some(&api.key), &unknown).await;
+    assert_eq!(
+        (status, body["detail"].as_str()),
+        (
+            404,
+            Some(format!("Bot session {unknown} not found").as_str())
+        )
+    );
+    assert_eq!(
+        api.stop_as(Some(&api.other), &id).await.0,
+        404,
+        "another account's bot is not found"
+    );
+    assert_eq!(api.status_as(Some(&api.other), &id).await.0, 404);
+    for bad in [
+        "nope",
+        "../../etc/passwd",
+        "258b06fc6bc942619f29bc8a4474af0a",
+    ] {
+        let (status, body) = api.stop_as(Some(&api.key), bad).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_request")),
+            "{bad}"
+        );
+        assert_eq!(api.status_as(Some(&api.key), bad).await.0, 400);
+    }
+    assert_eq!(api.env.items().await, before);
+    assert_eq!(api.leave_messages().await, 0);
+}
+
+#[tokio::test]
+async fn bad_join_bodies_are_refused_and_store_nothing() {
+    let api = api().await;
+    let before = api.env.items().await;
+    let huge = json!({"room_url": "https://a.daily.co/r", "bot_config": {"bot_prompt": "x".repeat(70_000)}}).to_string();
+    let cases: Vec<(String, Vec<(&str, &str)>, u16, &str)> = vec![
+        ("not json".into(), vec![], 400, "not valid JSON"),
+        (body().to_string(), vec![("content-type", "text/plain")], 415, "application/json"),
+        (json!({"bot_config": {"bot_prompt": "x"}}).to_string(), vec![], 400, "Missing required field: room_url"),
+        (json!({"room_url": "https://a.daily.co/r"}).to_string(), vec![], 400, "Missing required field: bot_config"),
+        (json!({"room_url": "https://a.daily.co/r", "bot_config": {"name": "x"}}).to_string(), vec![], 400, "bot_config.bot_prompt"),
+        (json!({"room_url": ["x"], "bot_config": {"bot_prompt": "x"}}).to_string(), vec![], 400, "Field 'room_url' must be a string"),
+        (json!({"room_url": "https://a.daily.co/r", "bot_config": {"bot_prompt": "x"}, "process_insights": 1}).to_string(), vec![], 400, "must be a boolean"),
+        (json!({"room_url": "https://a.daily.co/r", "bot_config": {"bot_prompt": "x"}, "email": "x@y.com\r\nBcc: z@w.com"}).to_string(), vec![], 400, "email"),
+        (huge, vec![], 413, "limit is 65536 bytes"),
+    ];
+    for (body, headers, status, detail) in cases {
+        let (got, resp) = api.join_with(Some(&api.key), &body, &headers).await;
+        assert_eq!(got, status, "{resp}");
+        assert!(
+            resp["detail"].as_str().unwrap().contains(detail),
+            "{resp} lacks {detail}"
+        );
+        assert!(resp["message"].is_string());
+    }
+    assert_eq!(api.env.items().await, before);
+    assert!(api.env.visible_messages().await.is_empty());
+}
+
+#[tokio::test]
+async fn join_replayed_with_the_same_key_returns_the_same_bot_and_a_different_body_is_422() {
+    let api = api().await;
+    let idem = [("idempotency-key", "order-42")];
+    let first = api
+        .join_with(Some(&api.key), &body().to_string(), &idem)
+        .await;
+    assert_eq!(first.0, 200);
+    let after_first = api.env.items().await;
+    let replay = api
+        .join_with(Some(&api.key), &body().to_string(), &idem)
+        .await;
+    assert_eq!(replay, first);
+    assert_eq!(
+        api.env.items().await,
+        after_first,
+        "the replay created nothing"
+    );
+    let mut other = body();
+    other["room_url"] = json!("https://acme.daily.co/elsewhere");
+    let (status, resp) = api
+        .join_with(Some(&api.key), &other.to_string(), &idem)
+        .await;
+    assert_eq!(
+        (status, resp["error"].as_str()),
+        (422, Some("idempotency_error"))
+    );
+    assert_eq!(api.env.items().await, after_first);
+}
+
+#[tokio::test]
+async fn runtime_refusal_is_502_and_records_the_session_as_failed() {
+    let api = api().await;
+    let refused = json!({"room_url": "https://acme.daily.co/r", "bot_config": {"bot_prompt": "x", "standin": {"start": "refuse"}}});
+    let (status, body) = api
+        .join_with(Some(&api.key), &refused.to_string(), &[])
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (502, Some("bot_start_failed"))
+    );
+    assert!(
+        body["detail"].as_str().unwrap().contains("not ready"),
+        "{body}"
+    );
+    let id = body["bot_id"].as_str().unwrap();
+    let (_, status_body) = api.status_as(Some(&api.key), id).await;
+    assert_eq!(status_body["status"], "failed");
+    assert!(status_body["error"].as_str().unwrap().contains("HTTP 400"));
+}
+
+#[tokio::test]
+async fn runtime_unreachable_is_502() {
+    let env = Emulator::start(30).await;
+    let runtime = PipecatRuntime::new(shared::adapters::pipecat::PipecatConfig {
+        api_url: "http://127.0.0.1:9/v1".into(),
+        agent_name: "x".into(),
+        public_key: "k".into(),
+        private_key: "k".into(),
+    });
+    let settings = JoinSettings {
+        url_policy: UrlPolicy::STRICT,
+        public_base_url: None,
+        max_session: Duration::from_secs(60),
+    };
+    let join = JoinHandler::new(env.store.clone(), runtime, env.queue.clone(), settings);
+    let key = bearer(&env.api_key("acme").await);
+    let (status, body) = json(
+        join.handle(request("POST", Some(&key), &body().to_string(), &[]))
+            .await,
+    );
+    assert_eq!(status, 502);
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("could not be reached"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn pipecat_compatible_stop_terminates_and_answers_errors_as_error_and_code() {
+    let api = api().await;
+    let id = api.joined().await;
+    let call = |auth: Option<String>, sid: String| {
+        let req = request(
+            "DELETE",
+            auth.as_deref(),
+            "",
+            &[("agentName", "meeting-bot"), ("sessionId", &sid)],
+        );
+        async { json(api.stop.handle(req).await) }
+    };
+    let (status, body) = call(Some(api.key.clone()), id.clone()).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"status": "terminated", "session_id": id}))
+    );
+    assert_eq!(call(Some(api.key.clone()), id.clone()).await.0, 200);
+    assert_eq!(api.leave_messages().await, 1);
+    for (auth, sid, code, name) in [
+        (
+            Some(api.key.clone()),
+            "bad-id".to_owned(),
+            400,
+            "invalid_request",
+        ),
+        (
+            Some(api.key.clone()),
+            BotId::new().to_string(),
+            404,
+            "not_found",
+        ),
+        (Some(api.other.clone()), id.clone(), 404, "not_found"),
+        (None, id.clone(), 401, "authentication_error"),
+    ] {
+        let (status, body) = call(auth, sid).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (code, Some(name)),
+            "{body}"
+        );
+        assert!(body["error"].is_string());
+    }
+}
