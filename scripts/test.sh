@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make test`: every test, starting what it needs. Unit tests first (no emulator), then the
+# local stack (emulator, functions under cargo lambda watch, stand-in bot, webhook
+# receiver, SQS event source) and the tests that use it, then the offline infra checks.
+# A stack this script started is stopped at the end; one that was running is restarted
+# on the current code and left running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+
+step() { printf '\n==> %s\n' "$1"; shift; "$@"; }
+
+was_running=0
+if [ -f .local/pids/api.pid ] && kill -0 "$(cat .local/pids/api.pid)" 2>/dev/null; then was_running=1; fi
+finish() { [ "$was_running" = 1 ] || ./scripts/local-stack.sh down; }
+trap finish EXIT
+
+command -v cfn-lint >/dev/null 2>&1 || python3 -m pip install -q cfn-lint
+
+step "build" cargo build --workspace --all-targets
+step "unit tests (in-memory ports)" cargo test -q --workspace --exclude system-tests
+[ "$was_running" = 0 ] || ./scripts/local-stack.sh down
+step "local stack up" ./scripts/local-stack.sh up
+step "emulator, drift and end-to-end tests (real SDK, real HTTP)" cargo test -q -p system-tests
+step "SAM template lint" cfn-lint infra/template.yaml
+printf '\nall tests passed\n'
