@@ -22,5 +22,7 @@ step "unit tests (in-memory ports)" cargo test -q --workspace --exclude system-t
 [ "$was_running" = 0 ] || ./scripts/local-stack.sh down
 step "local stack up" ./scripts/local-stack.sh up
 step "emulator, drift and end-to-end tests (real SDK, real HTTP)" cargo test -q -p system-tests
+step "OpenAPI conformance of real responses (every route, every error)" python3 scripts/check_openapi.py
 step "SAM template lint" cfn-lint infra/template.yaml
+
 printf '\nall tests passed\n'

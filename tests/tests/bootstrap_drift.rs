@@ -9,29 +9,84 @@ use xtask::bootstrap;
 async fn emulator_resources_match_the_sam_template() {
     let env = Emulator::start(7).await;
     let defs = bootstrap::read_template(&bootstrap::template_path()).unwrap();
-    assert_eq!(defs.keys, vec![("pk".to_owned(), "HASH".to_owned()), ("sk".to_owned(), "RANGE".to_owned())]);
+    assert_eq!(
+        defs.keys,
+        vec![
+            ("pk".to_owned(), "HASH".to_owned()),
+            ("sk".to_owned(), "RANGE".to_owned())
+        ]
+    );
     assert_eq!(defs.ttl_attribute.as_deref(), Some("expires_at"));
 
     let ddb = aws_sdk_dynamodb::Client::new(&env.aws);
-    let table = ddb.describe_table().table_name(&env.names.table).send().await.unwrap().table.unwrap();
-    let keys: Vec<(String, String)> = table.key_schema().iter().map(|k| (k.attribute_name().to_owned(), k.key_type().as_str().to_owned())).collect();
+    let table = ddb
+        .describe_table()
+        .table_name(&env.names.table)
+        .send()
+        .await
+        .unwrap()
+        .table
+        .unwrap();
+    let keys: Vec<(String, String)> = table
+        .key_schema()
+        .iter()
+        .map(|k| {
+            (
+                k.attribute_name().to_owned(),
+                k.key_type().as_str().to_owned(),
+            )
+        })
+        .collect();
     assert_eq!(keys, defs.keys);
-    let mut attrs: Vec<(String, String)> =
-        table.attribute_definitions().iter().map(|a| (a.attribute_name().to_owned(), a.attribute_type().as_str().to_owned())).collect();
+    let mut attrs: Vec<(String, String)> = table
+        .attribute_definitions()
+        .iter()
+        .map(|a| {
+            (
+                a.attribute_name().to_owned(),
+                a.attribute_type().as_str().to_owned(),
+            )
+        })
+        .collect();
     attrs.sort();
     let mut expected = defs.attributes.clone();
     expected.sort();
     assert_eq!(attrs, expected);
-    assert_eq!(table.billing_mode_summary().and_then(|b| b.billing_mode()).map(|m| m.as_str()), Some(defs.billing_mode.as_str()));
-    assert!(table.global_secondary_indexes().is_empty(), "the code queries no secondary index");
-    let ttl = ddb.describe_time_to_live().table_name(&env.names.table).send().await.unwrap();
-    assert_eq!(ttl.time_to_live_description().and_then(|t| t.attribute_name()), defs.ttl_attribute.as_deref());
+    assert_eq!(
+        table
+            .billing_mode_summary()
+            .and_then(|b| b.billing_mode())
+            .map(|m| m.as_str()),
+        Some(defs.billing_mode.as_str())
+    );
+    assert!(
+        table.global_secondary_indexes().is_empty(),
+        "the code queries no secondary index"
+    );
+    let ttl = ddb
+        .describe_time_to_live()
+        .table_name(&env.names.table)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ttl.time_to_live_description()
+            .and_then(|t| t.attribute_name()),
+        defs.ttl_attribute.as_deref()
+    );
 
     let sqs = aws_sdk_sqs::Client::new(&env.aws);
     let attributes = |url: String| {
         let sqs = sqs.clone();
         async move {
-            sqs.get_queue_attributes().queue_url(url).attribute_names(QueueAttributeName::All).send().await.unwrap().attributes.unwrap()
+            sqs.get_queue_attributes()
+                .queue_url(url)
+                .attribute_names(QueueAttributeName::All)
+                .send()
+                .await
+                .unwrap()
+                .attributes
+                .unwrap()
         }
     };
     let queue = attributes(env.queue_url.clone()).await;
@@ -40,15 +95,35 @@ async fn emulator_resources_match_the_sam_template() {
         if name == "VisibilityTimeout" {
             continue; // deliberately short locally
         }
-        assert_eq!(queue.get(&QueueAttributeName::from(name.as_str())), Some(value), "queue {name}");
+        assert_eq!(
+            queue.get(&QueueAttributeName::from(name.as_str())),
+            Some(value),
+            "queue {name}"
+        );
     }
-    assert_eq!(queue.get(&QueueAttributeName::VisibilityTimeout).map(String::as_str), Some("7"));
+    assert_eq!(
+        queue
+            .get(&QueueAttributeName::VisibilityTimeout)
+            .map(String::as_str),
+        Some("7")
+    );
     for (name, value) in &defs.dlq {
-        assert_eq!(dlq.get(&QueueAttributeName::from(name.as_str())), Some(value), "dead-letter queue {name}");
+        assert_eq!(
+            dlq.get(&QueueAttributeName::from(name.as_str())),
+            Some(value),
+            "dead-letter queue {name}"
+        );
     }
-    let redrive: serde_json::Value = serde_json::from_str(&queue[&QueueAttributeName::RedrivePolicy]).unwrap();
-    assert_eq!(redrive["maxReceiveCount"].to_string().trim_matches('"'), defs.max_receive_count.to_string());
-    assert_eq!(redrive["deadLetterTargetArn"].as_str(), dlq.get(&QueueAttributeName::QueueArn).map(String::as_str));
+    let redrive: serde_json::Value =
+        serde_json::from_str(&queue[&QueueAttributeName::RedrivePolicy]).unwrap();
+    assert_eq!(
+        redrive["maxReceiveCount"].to_string().trim_matches('"'),
+        defs.max_receive_count.to_string()
+    );
+    assert_eq!(
+        redrive["deadLetterTargetArn"].as_str(),
+        dlq.get(&QueueAttributeName::QueueArn).map(String::as_str)
+    );
     assert_eq!(defs.max_receive_count, 5);
 }
 
@@ -71,5 +146,8 @@ fn the_largest_pipeline_message_fits_the_queue() {
     .map(|m| m.to_json().len())
     .max()
     .unwrap();
-    assert!(largest < 1024 && largest < limit, "largest message {largest} bytes, queue limit {limit}");
+    assert!(
+        largest < 1024 && largest < limit,
+        "largest message {largest} bytes, queue limit {limit}"
+    );
 }

@@ -13,14 +13,28 @@ fn api() -> String {
 async fn api_key() -> String {
     std::env::set_var("AWS_ENDPOINT_URL", xtask::local::emulator_url());
     let aws = xtask::local::aws().await;
-    let store = shared::adapters::dynamodb::DynamoStore::from_config(&aws, xtask::local::table_name());
+    let store =
+        shared::adapters::dynamodb::DynamoStore::from_config(&aws, xtask::local::table_name());
     let account = shared::domain::AccountId::parse("e2e").unwrap();
-    store.ensure_account(&account).await.expect("is the local stack up? `make test` starts it");
-    format!("Bearer {}", store.create_api_key(&account).await.unwrap().expose())
+    store
+        .ensure_account(&account)
+        .await
+        .expect("is the local stack up? `make test` starts it");
+    format!(
+        "Bearer {}",
+        store.create_api_key(&account).await.unwrap().expose()
+    )
 }
 
 async fn status(http: &reqwest::Client, key: &str, id: &str) -> Value {
-    http.get(format!("{}/api/bot/{id}/status", api())).header("authorization", key).send().await.unwrap().json().await.unwrap()
+    http.get(format!("{}/api/bot/{id}/status", api()))
+        .header("authorization", key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 async fn join(http: &reqwest::Client, key: &str, email: &str, standin: Value) -> String {
@@ -30,7 +44,13 @@ async fn join(http: &reqwest::Client, key: &str, email: &str, standin: Value) ->
         "email": email,
         "webhook_callback_url": format!("http://{}/hooks/e2e", xtask::local::receiver_addr()),
     });
-    let response = http.post(format!("{}/api/bot/join", api())).header("authorization", key).json(&body).send().await.expect("the API on 127.0.0.1:9000");
+    let response = http
+        .post(format!("{}/api/bot/join", api()))
+        .header("authorization", key)
+        .json(&body)
+        .send()
+        .await
+        .expect("the API on 127.0.0.1:9000");
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
     body["bot_id"].as_str().unwrap().to_owned()
@@ -44,25 +64,44 @@ async fn settled(http: &reqwest::Client, key: &str, id: &str) -> Value {
         if last["status"] == "completed" && delivered("webhook") && delivered("email") {
             return last;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the meeting did not complete: {last}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the meeting did not complete: {last}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
-
 async fn webhooks(http: &reqwest::Client, id: &str) -> Vec<Value> {
-    http.get(format!("http://{}/events?bot_id={id}", xtask::local::receiver_addr())).send().await.unwrap().json().await.unwrap()
+    http.get(format!(
+        "http://{}/events?bot_id={id}",
+        xtask::local::receiver_addr()
+    ))
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
 async fn join_stop_and_the_whole_pipeline_through_the_local_stack() {
     let http = reqwest::Client::new();
     let key = api_key().await;
-    let email = format!("e2e-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let email = format!(
+        "e2e-{}@example.com",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
     let id = join(&http, &key, &email, json!({"words": 800})).await;
     assert_eq!(status(&http, &key, &id).await["status"], "running");
 
-    let stop = http.post(format!("{}/v1/bots/leave/{id}", api())).header("authorization", &key).send().await.unwrap();
+    let stop = http
+        .post(format!("{}/v1/bots/leave/{id}", api()))
+        .header("authorization", &key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stop.status(), 200);
     let stop: Value = stop.json().await.unwrap();
     assert_eq!(stop["status"], "leave_requested");
@@ -76,7 +115,12 @@ async fn join_stop_and_the_whole_pipeline_through_the_local_stack() {
     assert_eq!(hooks.len(), 1);
     assert_eq!(hooks[0]["verified"], true);
 
-    let again = http.post(format!("{}/v1/bots/leave/{id}", api())).header("authorization", &key).send().await.unwrap();
+    let again = http
+        .post(format!("{}/v1/bots/leave/{id}", api()))
+        .header("authorization", &key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 409, "a finished bot cannot be stopped");
 }
 
@@ -84,12 +128,28 @@ async fn join_stop_and_the_whole_pipeline_through_the_local_stack() {
 async fn a_bot_that_leaves_on_its_own_comes_through_the_same_door() {
     let http = reqwest::Client::new();
     let key = api_key().await;
-    let email = format!("e2e-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let email = format!(
+        "e2e-{}@example.com",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
     let id = join(&http, &key, &email, json!({"words": 300})).await;
-    let bot: Value = http.get(format!("http://{}/_control/bots/{id}", xtask::local::standin_addr())).send().await.unwrap().json().await.unwrap();
+    let bot: Value = http
+        .get(format!(
+            "http://{}/_control/bots/{id}",
+            xtask::local::standin_addr()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let session = bot["session_id"].as_str().unwrap();
     let ended = http
-        .post(format!("http://{}/_control/sessions/{session}/end", xtask::local::standin_addr()))
+        .post(format!(
+            "http://{}/_control/sessions/{session}/end",
+            xtask::local::standin_addr()
+        ))
         .json(&json!({"exit_reason": "stop_phrase"}))
         .send()
         .await
@@ -104,10 +164,21 @@ async fn a_bot_that_leaves_on_its_own_comes_through_the_same_door() {
 async fn the_pipecat_compatible_route_stops_a_bot() {
     let http = reqwest::Client::new();
     let key = api_key().await;
-    let email = format!("e2e-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let email = format!(
+        "e2e-{}@example.com",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
     let id = join(&http, &key, &email, json!({"words": 200})).await;
-    let response = http.delete(format!("{}/agents/meeting-bot/sessions/{id}", api())).header("authorization", &key).send().await.unwrap();
+    let response = http
+        .delete(format!("{}/agents/meeting-bot/sessions/{id}", api()))
+        .header("authorization", &key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(response.json::<Value>().await.unwrap(), json!({"status": "terminated", "session_id": id}));
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"status": "terminated", "session_id": id})
+    );
     settled(&http, &key, &id).await;
 }

@@ -1,13 +1,14 @@
 //! The pipeline queue's consumer (SQS event source, partial batch failures): wires
 //! configuration and clients to [`shared::pipeline::Pipeline`].
 
+use shared::adapters::llm::ConfiguredInsights;
 use shared::adapters::{
     aws_config, dynamodb::DynamoStore, pipecat::PipecatRuntime, ses::SesMailer, sqs::SqsQueue,
     webhook::HttpWebhookSender,
 };
 use shared::aws_lambda_events::event::sqs::SqsEvent;
 use shared::config::{self, PipecatRole};
-use shared::insights::BuiltinEngine;
+
 use shared::lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use shared::pipeline::{Pipeline, PipelineSettings};
 use std::sync::Arc;
@@ -23,7 +24,7 @@ async fn main() -> Result<(), Error> {
         PipecatRuntime::new(config::pipecat(PipecatRole::Stop)?),
         SesMailer::from_config(&aws, &config::required("SES_SENDER")?)?,
         HttpWebhookSender::new(config::url_policy()?),
-        BuiltinEngine::new(),
+        ConfiguredInsights::from_env(&aws)?,
         settings,
     ));
     run(service_fn(move |event: LambdaEvent<SqsEvent>| {

@@ -2,6 +2,8 @@
 //! the real client, built once per container and shared across invocations.
 
 pub mod dynamodb;
+pub mod llm;
+
 pub mod pipecat;
 pub mod ses;
 pub mod sqs;

@@ -39,6 +39,9 @@ pub struct Insights {
     pub decisions: Vec<String>,
     #[serde(default)]
     pub topics: Vec<String>,
+    /// The meeting's most characteristic words, strongest first.
+    #[serde(default)]
+    pub keywords: Vec<String>,
     #[serde(default)]
     pub speakers: Vec<SpeakerStats>,
     #[serde(default)]
