@@ -51,3 +51,16 @@ lint:
 
 test:
 	@./scripts/test.sh
+
+.PHONY: package sam-check deploy
+package:
+	@./scripts/package.sh
+
+# The offline infrastructure checks `make test` runs: cfn-lint, sam validate --lint, sam build.
+sam-check:
+	@./scripts/sam-check.sh
+
+# First deploy: `make deploy GUIDED=1` (sam deploy --guided), then plain `make deploy`.
+deploy:
+	sam build -t infra/template.yaml --beta-features --build-dir .aws-sam/build
+	sam deploy -t .aws-sam/build/template.yaml $(if $(GUIDED),--guided,)

@@ -15,7 +15,6 @@ if [ -f .local/pids/api.pid ] && kill -0 "$(cat .local/pids/api.pid)" 2>/dev/nul
 finish() { [ "$was_running" = 1 ] || ./scripts/local-stack.sh down; }
 trap finish EXIT
 
-command -v cfn-lint >/dev/null 2>&1 || python3 -m pip install -q cfn-lint
 
 step "build" cargo build --workspace --all-targets
 step "unit tests (in-memory ports)" cargo test -q --workspace --exclude system-tests
@@ -23,6 +22,8 @@ step "unit tests (in-memory ports)" cargo test -q --workspace --exclude system-t
 step "local stack up" ./scripts/local-stack.sh up
 step "emulator, drift and end-to-end tests (real SDK, real HTTP)" cargo test -q -p system-tests
 step "OpenAPI conformance of real responses (every route, every error)" python3 scripts/check_openapi.py
-step "SAM template lint" cfn-lint infra/template.yaml
+step "release arm64 packages (make package)" ./scripts/package.sh
+step "SAM template: cfn-lint, sam validate --lint, sam build" ./scripts/sam-check.sh
+
 
 printf '\nall tests passed\n'

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Offline checks of infra/template.yaml: cfn-lint, `sam validate --lint`, and `sam build`
+# (cargo-lambda, arm64, release) producing every function's bootstrap. Nothing reaches AWS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+export SAM_CLI_TELEMETRY=0 AWS_REGION=${AWS_REGION:-us-east-1}
+unset AWS_ENDPOINT_URL
+command -v cfn-lint >/dev/null 2>&1 || python3 -m pip install -q cfn-lint
+command -v sam >/dev/null 2>&1 || python3 -m pip install -q aws-sam-cli
+command -v cargo-lambda >/dev/null 2>&1 || python3 -m pip install -q cargo-lambda
+
+cfn-lint infra/template.yaml
+sam validate --lint -t infra/template.yaml
+build=.aws-sam/build
+rm -rf "$build"
+sam build -t infra/template.yaml --beta-features --build-dir "$build" >/tmp/sam-build.$$.log 2>&1 || { tail -40 /tmp/sam-build.$$.log; exit 1; }
+missing=0
+for fn in JoinFunction StopFunction StatusFunction ReportFunction PipelineFunction; do
+  bin=$build/$fn/bootstrap
+  # ELF e_machine 183 is AArch64.
+  if [ -x "$bin" ] && python3 -c 'import sys; d=open(sys.argv[1],"rb").read(20); sys.exit(0 if d[:4]==b"\x7fELF" and int.from_bytes(d[18:20],"little")==183 else 1)' "$bin"; then
+
+    printf 'sam build: %-17s %s bytes (arm64)\n' "$fn" "$(stat -c %s "$bin")"
+  else
+    echo "sam build: $fn has no arm64 bootstrap at $bin"; missing=1
+  fi
+done
+exit $missing
