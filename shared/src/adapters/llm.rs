@@ -65,6 +65,7 @@ pub struct OpenAiChat {
 
 impl OpenAiChat {
     pub fn new(config: OpenAiConfig) -> Self {
+        super::install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(Duration::from_secs(5))

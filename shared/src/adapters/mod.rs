@@ -9,10 +9,29 @@ pub mod ses;
 pub mod sqs;
 pub mod webhook;
 
-/// The AWS configuration from the environment. `AWS_ENDPOINT_URL` (set only for the local
+/// Makes ring the process's TLS crypto provider, once; every HTTPS client (the SDK's and
+/// reqwest's) uses it.
+pub fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Fails only if a provider is installed already, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+/// The AWS configuration from the environment, with one HTTPS client (rustls on ring) that
+/// every SDK client of the container shares. `AWS_ENDPOINT_URL` (set only for the local
 /// emulator) redirects every client; without it the clients talk to real AWS.
 pub async fn aws_config() -> aws_config::SdkConfig {
-    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    install_crypto_provider();
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(http)
+        .load()
+        .await
 }
 
 impl dynamodb::DynamoStore {

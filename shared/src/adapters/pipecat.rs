@@ -24,6 +24,7 @@ pub struct PipecatRuntime {
 
 impl PipecatRuntime {
     pub fn new(config: PipecatConfig) -> Self {
+        super::install_crypto_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(10))

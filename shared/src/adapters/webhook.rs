@@ -123,6 +123,7 @@ impl HttpWebhookSender {
         resolver: R,
         timeout: Duration,
     ) -> Self {
+        super::install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
