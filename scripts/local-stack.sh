@@ -53,10 +53,26 @@ up() {
   wait_http emulator http://127.0.0.1:4566/moto-api/data.json 60
   log "building the functions and tools"
   cargo build -q --workspace --bins
+  if [ -n "${WATCH_RELEASE:-}" ]; then cargo build -q --release -p join -p stop -p status -p report -p pipeline; fi
+
   "$XTASK" bootstrap
   start standin "$XTASK" standin
   start receiver "$XTASK" receiver
-  start api cargo lambda watch --ignore-changes -A 127.0.0.1 -P 9000 --concurrency "${WATCH_CONCURRENCY:-4}"
+  if [ -n "${FAULT_RATE:-}" ]; then
+    # Chaos suite: the functions reach the emulator, and the pipeline the bot runtime, through
+    # fault-injecting proxies; webhook URLs given at join point at the third one.
+    start proxy-aws "$XTASK" fault-proxy 127.0.0.1:4567 http://127.0.0.1:4566 "$FAULT_RATE"
+    start proxy-bot "$XTASK" fault-proxy 127.0.0.1:9101 http://127.0.0.1:9100 "$FAULT_RATE"
+    start proxy-hooks "$XTASK" fault-proxy 127.0.0.1:9201 http://127.0.0.1:9200 "$FAULT_RATE"
+    WATCH_ARGS="${WATCH_ARGS:-} --env-var AWS_ENDPOINT_URL=http://127.0.0.1:4567 --env-var PIPECAT_API_URL=http://127.0.0.1:9101/v1"
+  fi
+
+  # WATCH_RELEASE=1 serves optimised builds (load and latency runs); WATCH_ARGS adds flags,
+  # e.g. --env-var AWS_ENDPOINT_URL=... to route the functions through the fault proxy.
+  # shellcheck disable=SC2086
+  start api cargo lambda watch --ignore-changes -A 127.0.0.1 -P 9000 --concurrency "${WATCH_CONCURRENCY:-4}" \
+    ${WATCH_RELEASE:+--release} ${WATCH_ARGS:-}
+
   wait_http standin http://127.0.0.1:9100/_control/sessions 30
   wait_http receiver http://127.0.0.1:9200/events 30
   wait_http api http://127.0.0.1:9000/ 180

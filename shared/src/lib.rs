@@ -12,7 +12,6 @@ pub mod adapters;
 pub mod api;
 pub mod config;
 pub mod domain;
-#[path = "insights_stub.rs"]
 pub mod insights;
 pub mod pipeline;
 pub mod ports;

@@ -404,9 +404,12 @@ impl Mailer for MemMailer {
     }
 }
 
+/// One POST as sent: URL, headers, body.
+pub type Post = (String, Vec<(String, String)>, String);
+
 #[derive(Clone, Default)]
 pub struct MemWebhooks {
-    pub posts: Arc<Mutex<Vec<(String, Vec<(String, String)>, String)>>>,
+    pub posts: Arc<Mutex<Vec<Post>>>,
     pub outcomes: Arc<Mutex<Vec<PostOutcome>>>,
 }
 

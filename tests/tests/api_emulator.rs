@@ -253,7 +253,8 @@ async fn bad_join_bodies_are_refused_and_store_nothing() {
     let api = api().await;
     let before = api.env.items().await;
     let huge = json!({"room_url": "https://a.daily.co/r", "bot_config": {"bot_prompt": "x".repeat(70_000)}}).to_string();
-    let cases: Vec<(String, Vec<(&str, &str)>, u16, &str)> = vec![
+    type Case<'a> = (String, Vec<(&'a str, &'a str)>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         ("not json".into(), vec![], 400, "not valid JSON"),
         (body().to_string(), vec![("content-type", "text/plain")], 415, "application/json"),
         (json!({"bot_config": {"bot_prompt": "x"}}).to_string(), vec![], 400, "Missing required field: room_url"),

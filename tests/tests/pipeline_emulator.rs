@@ -301,7 +301,7 @@ async fn bot_exited_before_leave_requested_is_processed_first_and_the_leave_does
 }
 
 #[tokio::test]
-async fn a_bot_that_never_reports_fails_at_the_deadline_and_the_customer_is_told_once() {
+async fn stuck_bot_that_never_reports_fails_at_the_deadline_and_the_customer_is_told_once() {
     let s = stack().await;
     let email = unique_email();
     let id = s.join_bot(&email, "", json!({})).await;
@@ -717,4 +717,25 @@ async fn malformed_messages_reach_the_dead_letter_queue_without_holding_back_the
             "{not json".to_owned()
         ]
     );
+}
+
+#[tokio::test]
+async fn stuck_runtime_refusing_the_stop_is_retried_and_the_session_still_ends() {
+    let s = stack().await;
+    let email = unique_email();
+    let extra = json!({"bot_config": {"bot_prompt": "x", "standin": {"report": "never", "stop_failures": 2}}});
+    let id = s.join_bot(&email, "", extra).await;
+    s.stop_bot(&id).await;
+    let failed = s.until_settled(&id, Duration::from_secs(30)).await;
+    assert_eq!(
+        s.env.bot(&id).await["stopped"],
+        true,
+        "the third stop attempt went through"
+    );
+    assert_eq!(
+        failed["status"], "failed",
+        "the bot never reported, so the deadline ended it"
+    );
+    assert_eq!(emails_mentioning(&email).await.len(), 1);
+    assert_eq!(s.env.webhooks(&id).await.len(), 1);
 }

@@ -10,7 +10,11 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 pub struct EventSource {
+    /// Redelivery suite: every message is delivered this many times, each copy after a
+    /// random delay of up to 5 s, so deliveries repeat and arrive out of order.
+    pub copies: u32,
     sqs: aws_sdk_sqs::Client,
+
     http: reqwest::Client,
     queue_url: String,
     queue_arn: String,
@@ -42,7 +46,9 @@ impl EventSource {
             .map(|r| r.to_string())
             .unwrap_or_else(|| "us-east-1".into());
         Ok(Self {
+            copies: 1,
             sqs,
+
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(180))
                 .build()
@@ -85,10 +91,17 @@ impl EventSource {
             .send()
             .await
             .map_err(|e| format!("receive: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?;
-        let messages = received.messages.unwrap_or_default();
+        let mut messages = received.messages.unwrap_or_default();
         if messages.is_empty() {
             return Ok(0);
         }
+        if self.copies > 1 {
+            messages = self.multiply(messages).await?;
+            if messages.is_empty() {
+                return Ok(0);
+            }
+        }
+
         let records: Vec<Value> = messages
             .iter()
             .map(|m| {
@@ -152,6 +165,57 @@ impl EventSource {
                 .map_err(|e| format!("delete: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?;
         }
         Ok(messages.len())
+    }
+
+    /// Replaces each original message by `copies` copies with random delays; returns the
+    /// copies received now (which are delivered as they are).
+    async fn multiply(
+        &self,
+        messages: Vec<aws_sdk_sqs::types::Message>,
+    ) -> Result<Vec<aws_sdk_sqs::types::Message>, String> {
+        use aws_sdk_sqs::types::MessageAttributeValue;
+        use rand::Rng;
+        let mut deliver_now = Vec::new();
+        for m in messages {
+            let is_copy = m
+                .message_attributes
+                .as_ref()
+                .is_some_and(|a| a.contains_key("copy"));
+            if is_copy {
+                deliver_now.push(m);
+                continue;
+            }
+            for _ in 0..self.copies {
+                let delay = rand::rng().random_range(0..=5);
+                let copy = MessageAttributeValue::builder()
+                    .data_type("String")
+                    .string_value("1")
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                self.sqs
+                    .send_message()
+                    .queue_url(&self.queue_url)
+                    .message_body(m.body.clone().unwrap_or_default())
+                    .message_attributes("copy", copy)
+                    .delay_seconds(delay)
+                    .send()
+                    .await
+                    .map_err(|e| format!("copy: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))?;
+            }
+            self.sqs
+                .delete_message()
+                .queue_url(&self.queue_url)
+                .receipt_handle(m.receipt_handle.clone().unwrap_or_default())
+                .send()
+                .await
+                .map_err(|e| {
+                    format!(
+                        "delete original: {}",
+                        aws_sdk_sqs::error::DisplayErrorContext(e)
+                    )
+                })?;
+        }
+        Ok(deliver_now)
     }
 
     /// Invokes the function; `Ok(ids that failed)`, or `Err` when the whole invocation failed.

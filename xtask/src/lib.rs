@@ -5,7 +5,12 @@
 pub mod bootstrap;
 pub mod demo;
 pub mod event_source;
+pub mod fault_proxy;
+pub mod insights_cmd;
+
+pub mod load;
 pub mod local;
+
 pub mod meeting;
 pub mod receiver;
 pub mod standin;

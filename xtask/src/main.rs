@@ -12,7 +12,16 @@ fn usage() -> &'static str {
   standin                   run the Pipecat Cloud stand-in on $STANDIN_ADDR (127.0.0.1:9100)
   receiver                  run the webhook receiver on $RECEIVER_ADDR (127.0.0.1:9200)
   event-source [pollers]    feed the pipeline function from the queue through cargo lambda watch
-  demo                      one meeting end to end on the running local stack"
+  demo                      one meeting end to end on the running local stack
+  insights <file>           the insights JSON of one transcript (QMSum or exit-report format)
+  insights-batch [dir] [--words N]
+                            summaries of every QMSum meeting in dir, one JSON line each (benchmark input)
+  fault-proxy <listen> <upstream-url> [rate]
+
+                            forward to upstream, injecting 5xx, throttling, resets and delays
+  load [bots] [clients] [words] [timeout_s]
+
+                            bots joined and stopped by concurrent clients; checks and percentiles"
 }
 
 #[tokio::main]
@@ -75,14 +84,74 @@ async fn run(args: &[String]) -> Result<(), String> {
                 "{}/2015-03-31/functions/pipeline/invocations",
                 local::api_url()
             );
-            let source = EventSource::new(&aws, &local::queue_name(), invoke).await?;
+            let mut source = EventSource::new(&aws, &local::queue_name(), invoke).await?;
+            source.copies = local::env_or("EVENT_SOURCE_COPIES", "1")
+                .parse()
+                .map_err(|_| "EVENT_SOURCE_COPIES must be a number")?;
             println!(
-                "event source polling {} with {pollers} pollers",
-                local::queue_name()
+                "event source polling {} with {pollers} pollers, {} deliveries per message",
+                local::queue_name(),
+                source.copies
             );
+
             source.run(pollers).await
         }
         Some("demo") => demo::run().await,
+        Some("insights") => {
+            let file = args.get(1).ok_or_else(|| usage().to_owned())?;
+            xtask::insights_cmd::print_insights(std::path::Path::new(file))
+        }
+        Some("insights-batch") => {
+            let dir = args
+                .get(1)
+                .map(String::as_str)
+                .unwrap_or("../shared/data/qmsum/val");
+            let words = args
+                .iter()
+                .position(|a| a == "--words")
+                .and_then(|i| args.get(i + 1))
+                .and_then(|w| w.parse().ok());
+            xtask::insights_cmd::print_batch(std::path::Path::new(dir), words)
+        }
+
+        Some("fault-proxy") => {
+            let (Some(listen), Some(upstream)) = (args.get(1), args.get(2)) else {
+                return Err(usage().to_owned());
+            };
+            let rate = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(0.1);
+            xtask::fault_proxy::serve(listen, upstream, rate).await
+        }
+
+        Some("load") => {
+            let number = |i: usize, default: usize| {
+                args.get(i).and_then(|v| v.parse().ok()).unwrap_or(default)
+            };
+            let config = xtask::load::LoadConfig {
+                bots: number(1, 1000),
+                clients: number(2, 50),
+                words: number(3, 150) as u64,
+                webhook_base: local::env_or(
+                    "LOAD_WEBHOOK_BASE",
+                    &format!("http://{}", local::receiver_addr()),
+                ),
+                timeout: std::time::Duration::from_secs(number(4, 300) as u64),
+            };
+            let report = xtask::load::run(config).await?;
+            println!("{}", report.text);
+            if let Ok(path) = std::env::var("LOAD_REPORT_JSON") {
+                std::fs::write(
+                    &path,
+                    serde_json::to_string_pretty(&report.json).unwrap_or_default(),
+                )
+                .map_err(|e| e.to_string())?;
+            }
+            if report.ok {
+                Ok(())
+            } else {
+                Err("the load run did not meet its goals (see above)".into())
+            }
+        }
+
         _ => Err(usage().to_owned()),
     }
 }

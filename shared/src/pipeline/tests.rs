@@ -97,7 +97,10 @@ async fn report(w: &World, id: BotId, body: &str) -> (u16, Option<PipelineMessag
         .unwrap()
         .with_path_parameters(HashMap::from([("bot_id".to_owned(), id.to_string())]));
     let status = handler.handle(req).await.status().as_u16();
-    (status, w.queue.take().into_iter().map(|(m, _)| m).last())
+    (
+        status,
+        w.queue.take().into_iter().map(|(m, _)| m).next_back(),
+    )
 }
 
 async fn run(w: &World, message: &PipelineMessage) -> Result<(), Retry> {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `make chaos`: the long reliability suites on the local stack (loopback only; each run is
+# bounded by its bot count and timeouts and stops by itself). Reports go to .local/reports/.
+#   1. faults: 200 meetings with 10% of the functions' AWS calls, the pipeline's bot-runtime
+#      calls and the webhook deliveries failing (5xx, throttling, resets, delays), while the
+#      pipeline function process is killed with SIGKILL every few seconds mid-batch;
+#   2. redelivery: 200 meetings with every pipeline message delivered three times, each copy
+#      after a random delay (so out of order);
+# (Stuck bots — a bot that never reports, a runtime refusing the stop — are quick and run in
+# `make test`: `cargo test -p system-tests --test pipeline_emulator stuck_`.)
+
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+export AWS_ENDPOINT_URL=${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+REPORTS=.local/reports
+mkdir -p "$REPORTS"
+XTASK=$CARGO_TARGET_DIR/debug/xtask
+BOTS=${CHAOS_BOTS:-200}
+FAST_RETRIES="--env-var WEBHOOK_RETRY_BASE_SECONDS=1 --env-var WEBHOOK_RETRY_MAX_DELAY_SECONDS=8 --env-var EXIT_DEADLINE_SECONDS=60"
+status=0
+trap './scripts/local-stack.sh down >/dev/null 2>&1 || true' EXIT
+
+echo "==> 1. $BOTS meetings at 10% faults, pipeline killed mid-batch"
+./scripts/local-stack.sh down
+FAULT_RATE=0.1 WATCH_ARGS="$FAST_RETRIES" ./scripts/local-stack.sh up
+kills=0
+(
+  while sleep 6; do
+    pid=$(pgrep -f "$CARGO_TARGET_DIR/debug/pipeline" | head -1 || true)
+    if [ -n "$pid" ]; then kill -9 "$pid" && echo "killed pipeline pid $pid" >> "$REPORTS/kills.log"; fi
+  done
+) & killer=$!
+: > "$REPORTS/kills.log"
+LOAD_WEBHOOK_BASE=http://127.0.0.1:9201 LOAD_REPORT_JSON=$REPORTS/faults.json "$XTASK" load "$BOTS" 20 150 600 || status=1
+kill "$killer" 2>/dev/null || true
+kills=$(wc -l < "$REPORTS/kills.log")
+echo "pipeline processes killed: $kills"
+for p in proxy-aws proxy-bot proxy-hooks; do echo "$p: $(grep forwarded ".local/logs/$p.log" | tail -1)"; done
+echo "dead-letter queue: $(python3 scripts/queue_depth.py pailflow-local-pipeline-dlq) messages"
+
+echo "==> 2. $BOTS meetings, every pipeline message delivered three times and reordered"
+./scripts/local-stack.sh down
+EVENT_SOURCE_COPIES=3 WATCH_ARGS="$FAST_RETRIES" ./scripts/local-stack.sh up
+LOAD_REPORT_JSON=$REPORTS/redelivery.json "$XTASK" load "$BOTS" 20 150 600 || status=1
+exit $status
+

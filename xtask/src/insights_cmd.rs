@@ -1,0 +1,83 @@
+//! `insights` and `insights-batch`: the built-in insights engine on transcript files, for a
+//! look at its output and for the quality benchmark (`scripts/insights_quality.py`).
+
+use shared::insights::{formats, BuiltinEngine};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Runs of each meeting in a batch; the median time is reported.
+const TIMED_RUNS: usize = 5;
+
+/// Prints `{"qa_pairs": [...], "insights": {...}}` for one transcript file (QMSum meeting,
+/// exit report or array of segments).
+pub fn print_insights(path: &Path) -> Result<(), String> {
+    let json = read(path)?;
+    let transcript =
+        formats::load_transcript(&json).map_err(|e| format!("{}: {e}", path.display()))?;
+    let analysis = BuiltinEngine::new().analyze(&transcript);
+    // Written field by field so the keys keep their order (a `json!` map would sort them).
+    let qa_pairs = serde_json::to_string_pretty(&analysis.qa_pairs).map_err(|e| e.to_string())?;
+    let insights = serde_json::to_string_pretty(&analysis.insights).map_err(|e| e.to_string())?;
+    let nest = |s: &str| s.replace('\n', "\n  ");
+    println!(
+        "{{\n  \"qa_pairs\": {},\n  \"insights\": {}\n}}",
+        nest(&qa_pairs),
+        nest(&insights)
+    );
+    Ok(())
+}
+
+/// For each QMSum meeting in `dir`, in name order, one JSON line:
+/// `{"file", "reference", "summary", "summary_words", "micros"}`. The summary is as long as
+/// the reference summary, or `words` when given; `micros` is the median over five runs of
+/// `analyze()` followed by `summarize()`, measured in-process.
+pub fn print_batch(dir: &Path, words: Option<usize>) -> Result<(), String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let engine = BuiltinEngine::new();
+    let mut stdout = std::io::stdout().lock();
+    for path in files {
+        let json = read(&path)?;
+        // Only QMSum meetings carry a reference summary to compare with.
+        let Some(reference) = formats::reference_summary(&json) else {
+            continue;
+        };
+        let transcript =
+            formats::load_transcript(&json).map_err(|e| format!("{}: {e}", path.display()))?;
+        let n = words.unwrap_or_else(|| reference.split_whitespace().count());
+        let mut times = Vec::with_capacity(TIMED_RUNS);
+        let mut summary = String::new();
+        for _ in 0..TIMED_RUNS {
+            let start = Instant::now();
+            std::hint::black_box(engine.analyze(&transcript));
+            summary = engine.summarize(&transcript, n);
+            times.push(start.elapsed().as_micros() as u64);
+        }
+        times.sort_unstable();
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let string = |s: &str| serde_json::to_string(s).map_err(|e| e.to_string());
+        writeln!(
+            stdout,
+            "{{\"file\":{},\"reference\":{},\"summary\":{},\"summary_words\":{},\"micros\":{}}}",
+            string(&file)?,
+            string(&reference)?,
+            string(&summary)?,
+            summary.split_whitespace().count(),
+            times[TIMED_RUNS / 2],
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
