@@ -64,3 +64,27 @@ sam-check:
 deploy:
 	sam build -t infra/template.yaml --beta-features --build-dir .aws-sam/build
 	sam deploy -t .aws-sam/build/template.yaml $(if $(GUIDED),--guided,)
+
+.PHONY: insights insights-quality bench-insights load chaos
+# The insights JSON of one transcript file (QMSum, or the exit-report format).
+insights:
+	@test -n "$(FILE)" || { echo "usage: make insights FILE=path/to/transcript.json" >&2; exit 2; }
+	@$(XTASK) insights "$(FILE)"
+
+# ROUGE of our summaries against the human ones, side by side with TextRank (summa), and time.
+insights-quality:
+	@python3 scripts/insights_quality.py $(if $(DIR),$(DIR),)
+
+# Criterion benches of the engine: QMSum meetings, 1-hour and 4-hour inputs.
+bench-insights:
+	cargo bench -p shared --bench insights
+
+# 1,000 bots joined and stopped by 50 concurrent clients on the local stack (optimised build).
+load:
+	@./scripts/local-stack.sh down
+	@WATCH_RELEASE=1 WATCH_CONCURRENCY=8 ./scripts/local-stack.sh up
+	@LOAD_REPORT_JSON=.local/reports/load.json $(XTASK) load $(or $(BOTS),1000) $(or $(CLIENTS),50)
+
+# The long reliability suites: faults + kills, redelivery x3 (see RELIABILITY.md).
+chaos:
+	@./scripts/chaos.sh
