@@ -88,3 +88,9 @@ load:
 # The long reliability suites: faults + kills, redelivery x3 (see RELIABILITY.md).
 chaos:
 	@./scripts/chaos.sh
+
+.PHONY: bench
+# The performance table (PERFORMANCE.md): sizes, cold start vs Python and hello-world,
+# memory, handler CPU, latency under load, and a 1-hour meeting step by step.
+bench:
+	@./scripts/bench.sh

@@ -17,8 +17,9 @@ pub mod pipeline;
 pub mod ports;
 pub mod telemetry;
 
-#[cfg(test)]
-pub(crate) mod testing;
+/// In-memory ports: unit tests and the handler benches only, never a running system.
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 
 // The binaries build on these; re-exported so each needs only `shared` and `tokio`.
 pub use aws_lambda_events;

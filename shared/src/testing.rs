@@ -1,6 +1,6 @@
-//! In-memory implementations of the ports, for unit tests only. They keep the same
-//! conditional semantics as the DynamoDB adapter so handler rules can be tested fast;
-//! the same handlers run against the emulator in `shared/tests/`.
+//! In-memory implementations of the ports, for unit tests and the handler benches only
+//! (feature `test-support`). They keep the DynamoDB adapter's conditional semantics so the
+//! handlers' rules can be tested fast; the same handlers run against the emulator in `tests/`.
 
 use crate::domain::insights::Analysis;
 use crate::domain::messages::PipelineMessage;

@@ -230,3 +230,114 @@ pub async fn run() -> Result<(), String> {
     );
     Ok(())
 }
+
+/// `make bench`, last row: one 1-hour meeting (10,000 words) through the local stack, the
+/// time of each step from the stop to the last delivery. Internal pipeline timings come from
+/// the pipeline's own log line for the bot.
+pub async fn one_hour_meeting(log: &std::path::Path) -> Result<String, String> {
+    let http = local::http();
+    let api = local::api_url();
+    let aws = local::aws().await;
+    let store = DynamoStore::from_config(&aws, local::table_name());
+    let account = AccountId::parse("bench").expect("static account name");
+    store
+        .ensure_account(&account)
+        .await
+        .map_err(|e| e.to_string())?;
+    let auth = format!(
+        "Bearer {}",
+        store
+            .create_api_key(&account)
+            .await
+            .map_err(|e| e.to_string())?
+            .expose()
+    );
+    let body = json!({
+        "room_url": "https://bench.daily.co/one-hour",
+        "bot_config": {"bot_prompt": "Take notes", "standin": {"words": 10_000}},
+        "email": "bench@example.com",
+        "webhook_callback_url": format!("http://{}/hooks/bench", local::receiver_addr()),
+    });
+    let (_, joined, _) = call(
+        &http,
+        http.post(format!("{api}/api/bot/join"))
+            .header("authorization", &auth)
+            .json(&body),
+    )
+    .await?;
+    let id = joined["bot_id"].as_str().ok_or("join failed")?.to_owned();
+    let status_url = format!("{api}/api/bot/{id}/status");
+    let t0 = Instant::now();
+    let (_, _, stop_rtt) = call(
+        &http,
+        http.post(format!("{api}/v1/bots/leave/{id}"))
+            .header("authorization", &auth),
+    )
+    .await?;
+    let mut seen: Vec<(String, Duration)> = Vec::new();
+    let last = loop {
+        let (_, s, _) = call(&http, http.get(&status_url).header("authorization", &auth)).await?;
+        let phase = s["phase"].as_str().unwrap_or("").to_owned();
+        if seen.last().is_none_or(|(p, _)| *p != phase) {
+            seen.push((phase.clone(), t0.elapsed()));
+        }
+        let settled = |d: &str| {
+            matches!(
+                s["deliveries"][d]["state"].as_str(),
+                Some("delivered" | "failed")
+            )
+        };
+        if phase == "completed" && settled("email") && settled("webhook") {
+            break s;
+        }
+        if t0.elapsed() > Duration::from_secs(120) {
+            return Err(format!("the meeting did not finish: {s}"));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let at = |v: &Value| {
+        v.as_str()
+            .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
+    };
+    let ms = |a: Option<OffsetDateTime>, b: Option<OffsetDateTime>| match (a, b) {
+        (Some(a), Some(b)) => format!("{} ms", (b - a).whole_milliseconds()),
+        _ => "-".into(),
+    };
+    let completed = at(&last["completed_at"]);
+    let mut out = format!("One 1-hour meeting ({} words of transcript) through the local stack:\n\n| step | time |\n|---|---|\n", last["transcript"].as_str().map(|t| t.split_whitespace().count()).unwrap_or(0));
+    out.push_str(&format!(
+        "| stop request, API round trip | {} ms |\n",
+        stop_rtt.as_millis()
+    ));
+    for (phase, when) in &seen {
+        out.push_str(&format!(
+            "| stop -> phase `{phase}` observed | {} ms |\n",
+            when.as_millis()
+        ));
+    }
+    out.push_str(&format!(
+        "| completed -> email sent | {} |\n",
+        ms(completed, at(&last["deliveries"]["email"]["sent_at"]))
+    ));
+    out.push_str(&format!(
+        "| completed -> webhook delivered | {} |\n",
+        ms(
+            completed,
+            at(&last["deliveries"]["webhook"]["delivered_at"])
+        )
+    ));
+    if let Ok(text) = std::fs::read_to_string(log) {
+        for line in text.lines().filter(|l| {
+            l.contains(&id) && (l.contains("session completed") || l.contains("step done"))
+        }) {
+            let fields: Vec<&str> = line
+                .split_whitespace()
+                .filter(|w| {
+                    w.contains("_ms=") || w.starts_with("kind=") || w.starts_with("step{kind=")
+                })
+                .collect();
+            out.push_str(&format!("| pipeline log | {} |\n", fields.join(" ")));
+        }
+    }
+    Ok(out)
+}

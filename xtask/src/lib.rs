@@ -2,7 +2,9 @@
 //! SAM template, API keys, the Pipecat Cloud stand-in, the webhook receiver, the SQS event
 //! source for the pipeline function, and the end-to-end demo.
 
+pub mod bench;
 pub mod bootstrap;
+
 pub mod demo;
 pub mod event_source;
 pub mod fault_proxy;

@@ -13,7 +13,9 @@ fn usage() -> &'static str {
   receiver                  run the webhook receiver on $RECEIVER_ADDR (127.0.0.1:9200)
   event-source [pollers]    feed the pipeline function from the queue through cargo lambda watch
   demo                      one meeting end to end on the running local stack
-  insights <file>           the insights JSON of one transcript (QMSum or exit-report format)
+  bench-cold-start [samples] cold start, memory and size of each release function vs Python+boto3 and hello-world
+  insights <file>
+           the insights JSON of one transcript (QMSum or exit-report format)
   insights-batch [dir] [--words N]
                             summaries of every QMSum meeting in dir, one JSON line each (benchmark input)
   fault-proxy <listen> <upstream-url> [rate]
@@ -97,6 +99,21 @@ async fn run(args: &[String]) -> Result<(), String> {
             source.run(pollers).await
         }
         Some("demo") => demo::run().await,
+        Some("bench-meeting") => {
+            let log = std::path::PathBuf::from(
+                args.get(1)
+                    .map(String::as_str)
+                    .unwrap_or(".local/logs/api.log"),
+            );
+            println!("{}", xtask::demo::one_hour_meeting(&log).await?);
+            Ok(())
+        }
+        Some("bench-cold-start") => {
+            let samples = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(5);
+            println!("{}", xtask::bench::run(samples).await?);
+            Ok(())
+        }
+
         Some("insights") => {
             let file = args.get(1).ok_or_else(|| usage().to_owned())?;
             xtask::insights_cmd::print_insights(std::path::Path::new(file))

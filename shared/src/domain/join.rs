@@ -51,6 +51,17 @@ impl JoinRequest {
         let obj = value.as_object().ok_or(JoinRequestError::NotAnObject)?;
 
         let room_url = required_string(obj, "room_url", 2048)?;
+        // The URL parser would silently drop tabs and line breaks; the URL is shown in emails
+        // and webhooks as given, so it must not carry any.
+        if room_url
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace())
+        {
+            return Err(invalid(
+                "room_url",
+                "must not contain spaces or control characters".into(),
+            ));
+        }
         let parsed = url::Url::parse(&room_url)
             .map_err(|e| invalid("room_url", format!("is not a valid URL ({e})")))?;
         if !matches!(parsed.scheme(), "https" | "http") || parsed.host().is_none() {
@@ -283,6 +294,8 @@ mod tests {
             ("webhook_callback_url", json!("http://example.com/hook")),
             ("webhook_callback_url", json!("https://169.254.169.254/")),
             ("room_url", json!("not a url")),
+            ("room_url", json!("https://a.daily.co/r\r\nBcc: x@y.com")),
+            ("room_url", json!("https://a.daily.co/r\tx")),
             ("room_url", json!("ftp://x.daily.co/r")),
             ("provider", json!("Daily Co")),
         ] {
