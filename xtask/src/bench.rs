@@ -55,6 +55,7 @@ async fn next(State(s): State<Arc<StubState>>) -> impl IntoResponse {
             .parse()
             .expect("static"),
     );
+    headers.insert("content-type", "application/json".parse().expect("static"));
     (StatusCode::OK, headers, event.to_string())
 }
 
@@ -377,6 +378,7 @@ pub async fn run(samples: usize) -> Result<String, String> {
     let env: HashMap<String, String> = [
         ("AWS_ENDPOINT_URL", local::emulator_url()),
         ("AWS_REGION", "us-east-1".into()),
+        ("AWS_DEFAULT_REGION", "us-east-1".into()),
         ("AWS_ACCESS_KEY_ID", "local".into()),
         ("AWS_SECRET_ACCESS_KEY", "local".into()),
         ("TABLE_NAME", local::table_name()),

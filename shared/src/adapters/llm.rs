@@ -59,18 +59,19 @@ pub struct OpenAiConfig {
 
 #[derive(Clone)]
 pub struct OpenAiChat {
-    http: reqwest::Client,
+    http: super::LazyHttp,
     config: std::sync::Arc<OpenAiConfig>,
 }
 
 impl OpenAiChat {
     pub fn new(config: OpenAiConfig) -> Self {
-        super::install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .expect("static client configuration");
+        let timeout = config.timeout;
+        let http = super::LazyHttp::new(move || {
+            reqwest::Client::builder()
+                .timeout(timeout)
+                .connect_timeout(Duration::from_secs(5))
+        });
+
         Self {
             http,
             config: std::sync::Arc::new(config),
@@ -96,6 +97,7 @@ impl ChatModel for OpenAiChat {
         );
         let response = self
             .http
+            .get()
             .post(url)
             .bearer_auth(&self.config.api_key)
             .json(&body)

@@ -19,6 +19,33 @@ pub fn install_crypto_provider() {
     });
 }
 
+/// A reqwest client built on first use. Building one loads the system certificate store
+/// (milliseconds of a cold start); a function should not pay that for a client it may not
+/// need in this container (the pipeline's webhook client when no session has a webhook).
+#[derive(Clone)]
+pub struct LazyHttp {
+    client: std::sync::Arc<std::sync::OnceLock<reqwest::Client>>,
+    build: std::sync::Arc<dyn Fn() -> reqwest::ClientBuilder + Send + Sync>,
+}
+
+impl LazyHttp {
+    pub fn new(build: impl Fn() -> reqwest::ClientBuilder + Send + Sync + 'static) -> Self {
+        Self {
+            client: Default::default(),
+            build: std::sync::Arc::new(build),
+        }
+    }
+
+    pub fn get(&self) -> &reqwest::Client {
+        self.client.get_or_init(|| {
+            install_crypto_provider();
+            (self.build)()
+                .build()
+                .expect("the HTTP client configuration is static and valid")
+        })
+    }
+}
+
 /// The AWS configuration from the environment, with one HTTPS client (rustls on ring) that
 /// every SDK client of the container shares. `AWS_ENDPOINT_URL` (set only for the local
 /// emulator) redirects every client; without it the clients talk to real AWS.

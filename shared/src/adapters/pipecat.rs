@@ -18,18 +18,17 @@ pub struct PipecatConfig {
 
 #[derive(Clone)]
 pub struct PipecatRuntime {
-    http: reqwest::Client,
+    http: super::LazyHttp,
     config: Arc<PipecatConfig>,
 }
 
 impl PipecatRuntime {
     pub fn new(config: PipecatConfig) -> Self {
-        super::install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(10))
-            .build()
-            .expect("the HTTP client configuration is static and valid");
+        let http = super::LazyHttp::new(|| {
+            reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .timeout(Duration::from_secs(10))
+        });
         Self {
             http,
             config: Arc::new(config),
@@ -90,6 +89,7 @@ impl BotRuntime for PipecatRuntime {
         });
         let response = self
             .http
+            .get()
             .post(self.url(&format!("public/{}/start", self.config.agent_name)))
             .bearer_auth(&self.config.public_key)
             .json(&body)
@@ -120,6 +120,7 @@ impl BotRuntime for PipecatRuntime {
     async fn stop(&self, runtime_session_id: &str) -> Result<StopOutcome, RuntimeError> {
         let response = self
             .http
+            .get()
             .delete(self.url(&format!(
                 "agents/{}/sessions/{runtime_session_id}",
                 self.config.agent_name

@@ -105,7 +105,7 @@ pub async fn resolved_address_refusal(url: &WebhookUrl, policy: UrlPolicy) -> Op
 
 #[derive(Clone)]
 pub struct HttpWebhookSender {
-    http: reqwest::Client,
+    http: super::LazyHttp,
     policy: UrlPolicy,
 }
 
@@ -123,16 +123,15 @@ impl HttpWebhookSender {
         resolver: R,
         timeout: Duration,
     ) -> Self {
-        super::install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(5)))
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .dns_resolver(Arc::new(GuardedResolver::new(resolver, policy)))
-            .user_agent("pailflow-webhooks/1")
-            .build()
-            .expect("the HTTP client configuration is static and valid");
+        let http = super::LazyHttp::new(move || {
+            reqwest::Client::builder()
+                .timeout(timeout)
+                .connect_timeout(timeout.min(Duration::from_secs(5)))
+                .redirect(reqwest::redirect::Policy::none())
+                .no_proxy()
+                .dns_resolver(Arc::new(GuardedResolver::new(resolver.clone(), policy)))
+                .user_agent("pailflow-webhooks/1")
+        });
         Self { http, policy }
     }
 }
@@ -180,6 +179,7 @@ impl WebhookSender for HttpWebhookSender {
         }
         let mut request = self
             .http
+            .get()
             .post(url.as_url().clone())
             .header("content-type", "application/json");
         for (name, value) in headers {
