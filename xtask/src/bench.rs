@@ -348,20 +348,7 @@ pub async fn run(samples: usize) -> Result<String, String> {
     };
 
     let aws = local::aws().await;
-    let store = shared::adapters::dynamodb::DynamoStore::from_config(&aws, local::table_name());
-    let account = shared::domain::AccountId::parse("bench").expect("static");
-    store
-        .ensure_account(&account)
-        .await
-        .map_err(|e| e.to_string())?;
-    let auth = format!(
-        "Bearer {}",
-        store
-            .create_api_key(&account)
-            .await
-            .map_err(|e| e.to_string())?
-            .expose()
-    );
+    let auth = local::bearer_for("bench").await?;
     let queue_url = aws_sdk_sqs::Client::new(&aws)
         .get_queue_url()
         .queue_name(local::queue_name())

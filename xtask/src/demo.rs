@@ -4,8 +4,6 @@
 
 use crate::local;
 use serde_json::{json, Value};
-use shared::adapters::dynamodb::DynamoStore;
-use shared::domain::AccountId;
 use std::time::{Duration, Instant};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -17,10 +15,7 @@ fn show(title: &str, value: &Value) {
     );
 }
 
-async fn call(
-    http: &reqwest::Client,
-    req: reqwest::RequestBuilder,
-) -> Result<(u16, Value, Duration), String> {
+async fn call(req: reqwest::RequestBuilder) -> Result<(u16, Value, Duration), String> {
     let started = Instant::now();
     let response = req
         .send()
@@ -28,25 +23,14 @@ async fn call(
         .map_err(|e| format!("is the local stack up (make up)? {e}"))?;
     let status = response.status().as_u16();
     let body = response.json().await.unwrap_or(Value::Null);
-    let _ = http;
+
     Ok((status, body, started.elapsed()))
 }
 
 pub async fn run() -> Result<(), String> {
     let http = local::http();
     let api = local::api_url();
-    let aws = local::aws().await;
-    let store = DynamoStore::from_config(&aws, local::table_name());
-    let account = AccountId::parse("demo").expect("static account name");
-    let key = store
-        .create_api_key(&account)
-        .await
-        .map_err(|e| e.to_string())?;
-    store
-        .ensure_account(&account)
-        .await
-        .map_err(|e| e.to_string())?;
-    let auth = format!("Bearer {}", key.expose());
+    let auth = local::bearer_for("demo").await?;
 
     let mut bot_config = json!({ "bot_prompt": "You are a friendly note-taker. Listen and take notes.", "name": "PailFlow Notetaker", "standin": { "words": 900 } });
     if let Ok(file) = std::env::var("DEMO_TRANSCRIPT") {
@@ -59,7 +43,6 @@ pub async fn run() -> Result<(), String> {
         "webhook_callback_url": format!("http://{}/hooks/demo", local::receiver_addr()),
     });
     let (status, joined, join_time) = call(
-        &http,
         http.post(format!("{api}/api/bot/join"))
             .header("authorization", &auth)
             .json(&join_body),
@@ -78,14 +61,12 @@ pub async fn run() -> Result<(), String> {
         .to_owned();
     let status_url = format!("{api}/api/bot/{bot_id}/status");
 
-    let (code, running, _) =
-        call(&http, http.get(&status_url).header("authorization", &auth)).await?;
+    let (code, running, _) = call(http.get(&status_url).header("authorization", &auth)).await?;
     show(&format!("GET /api/bot/{bot_id}/status -> {code}"), &running);
 
     println!("\n... the bot is in the call; stopping it in 2 seconds");
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (code, stopped, stop_time) = call(
-        &http,
         http.post(format!("{api}/v1/bots/leave/{bot_id}"))
             .header("authorization", &auth),
     )
@@ -99,7 +80,7 @@ pub async fn run() -> Result<(), String> {
     );
     let stop_sent = Instant::now();
 
-    let (_, leaving, _) = call(&http, http.get(&status_url).header("authorization", &auth)).await?;
+    let (_, leaving, _) = call(http.get(&status_url).header("authorization", &auth)).await?;
     show(
         "status right after the stop",
         &json!({ "status": leaving["status"], "phase": leaving["phase"], "leave_requested_at": leaving["leave_requested_at"] }),
@@ -107,8 +88,7 @@ pub async fn run() -> Result<(), String> {
 
     let mut last_phase = String::new();
     let final_status = loop {
-        let (_, body, _) =
-            call(&http, http.get(&status_url).header("authorization", &auth)).await?;
+        let (_, body, _) = call(http.get(&status_url).header("authorization", &auth)).await?;
         let phase = body["phase"].as_str().unwrap_or("").to_owned();
         if phase != last_phase {
             println!(
@@ -237,21 +217,7 @@ pub async fn run() -> Result<(), String> {
 pub async fn one_hour_meeting(log: &std::path::Path) -> Result<String, String> {
     let http = local::http();
     let api = local::api_url();
-    let aws = local::aws().await;
-    let store = DynamoStore::from_config(&aws, local::table_name());
-    let account = AccountId::parse("bench").expect("static account name");
-    store
-        .ensure_account(&account)
-        .await
-        .map_err(|e| e.to_string())?;
-    let auth = format!(
-        "Bearer {}",
-        store
-            .create_api_key(&account)
-            .await
-            .map_err(|e| e.to_string())?
-            .expose()
-    );
+    let auth = local::bearer_for("bench").await?;
     let body = json!({
         "room_url": "https://bench.daily.co/one-hour",
         "bot_config": {"bot_prompt": "Take notes", "standin": {"words": 10_000}},
@@ -259,7 +225,6 @@ pub async fn one_hour_meeting(log: &std::path::Path) -> Result<String, String> {
         "webhook_callback_url": format!("http://{}/hooks/bench", local::receiver_addr()),
     });
     let (_, joined, _) = call(
-        &http,
         http.post(format!("{api}/api/bot/join"))
             .header("authorization", &auth)
             .json(&body),
@@ -269,14 +234,13 @@ pub async fn one_hour_meeting(log: &std::path::Path) -> Result<String, String> {
     let status_url = format!("{api}/api/bot/{id}/status");
     let t0 = Instant::now();
     let (_, _, stop_rtt) = call(
-        &http,
         http.post(format!("{api}/v1/bots/leave/{id}"))
             .header("authorization", &auth),
     )
     .await?;
     let mut seen: Vec<(String, Duration)> = Vec::new();
     let last = loop {
-        let (_, s, _) = call(&http, http.get(&status_url).header("authorization", &auth)).await?;
+        let (_, s, _) = call(http.get(&status_url).header("authorization", &auth)).await?;
         let phase = s["phase"].as_str().unwrap_or("").to_owned();
         if seen.last().is_none_or(|(p, _)| *p != phase) {
             seen.push((phase.clone(), t0.elapsed()));

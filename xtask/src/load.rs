@@ -5,8 +5,6 @@
 
 use crate::local;
 use serde_json::{json, Value};
-use shared::adapters::dynamodb::DynamoStore;
-use shared::domain::AccountId;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -60,21 +58,7 @@ pub struct LoadReport {
 }
 
 pub async fn run(config: LoadConfig) -> Result<LoadReport, String> {
-    let aws = local::aws().await;
-    let store = DynamoStore::from_config(&aws, local::table_name());
-    let account = AccountId::parse("load").expect("static account");
-    store
-        .ensure_account(&account)
-        .await
-        .map_err(|e| e.to_string())?;
-    let key = format!(
-        "Bearer {}",
-        store
-            .create_api_key(&account)
-            .await
-            .map_err(|e| e.to_string())?
-            .expose()
-    );
+    let key = local::bearer_for("load").await?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(config.clients)
         .timeout(Duration::from_secs(60))

@@ -67,3 +67,20 @@ pub fn http() -> reqwest::Client {
         .build()
         .expect("static client configuration")
 }
+
+/// A new API key for `account` in the local table (creating the account and its webhook
+/// secret if needed), as an `Authorization` header value.
+pub async fn bearer_for(account: &str) -> Result<String, String> {
+    let aws = aws().await;
+    let store = shared::adapters::dynamodb::DynamoStore::from_config(&aws, table_name());
+    let account = shared::domain::AccountId::parse(account).map_err(|e| e.to_string())?;
+    store
+        .ensure_account(&account)
+        .await
+        .map_err(|e| format!("is the local stack up (make up)? {e}"))?;
+    let key = store
+        .create_api_key(&account)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!("Bearer {}", key.expose()))
+}
