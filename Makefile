@@ -23,6 +23,15 @@ help:
 	@echo "make api-key ACCOUNT=name        print a new API key (last line)"
 	@echo "make webhook-secret ACCOUNT=name print the account's webhook signing secret (last line)"
 	@echo "make emails                      print the last emails the emulator received"
+	@echo "make insights FILE=path          insights JSON of one transcript (QMSum or exit-report format)"
+	@echo "make insights-quality [DIR=..]   ROUGE vs the human summaries, side by side with TextRank (summa)"
+	@echo "make bench-insights              criterion benches of the insights engine"
+	@echo "make bench                       the performance table (PERFORMANCE.md)"
+	@echo "make load [BOTS=1000 CLIENTS=50] many bots joined and stopped on the local stack"
+	@echo "make chaos                       faults + kills, redelivery x3, long API fuzzing (RELIABILITY.md)"
+	@echo "make fuzz [EXAMPLES=250]         schemathesis against openapi.yaml on the local stack"
+	@echo "make package | make sam-check    release arm64 zips | cfn-lint, sam validate, sam build"
+	@echo "make deploy [GUIDED=1]           sam build + sam deploy"
 
 up:
 	@./scripts/local-stack.sh up
@@ -85,9 +94,15 @@ load:
 	@WATCH_RELEASE=1 WATCH_CONCURRENCY=8 ./scripts/local-stack.sh up
 	@LOAD_REPORT_JSON=.local/reports/load.json $(XTASK) load $(or $(BOTS),1000) $(or $(CLIENTS),50)
 
-# The long reliability suites: faults + kills, redelivery x3 (see RELIABILITY.md).
+# The long reliability suites: faults + kills, redelivery x3, long API fuzzing (RELIABILITY.md).
 chaos:
 	@./scripts/chaos.sh
+
+.PHONY: fuzz
+# schemathesis against openapi.yaml on the local stack (starts it), valid and wrong keys.
+fuzz: up
+	@./scripts/fuzz_api.sh $(or $(EXAMPLES),250)
+
 
 .PHONY: bench
 # The performance table (PERFORMANCE.md): sizes, cold start vs Python and hello-world,

@@ -6,6 +6,9 @@
 #      pipeline function process is killed with SIGKILL every few seconds mid-batch;
 #   2. redelivery: 200 meetings with every pipeline message delivered three times, each copy
 #      after a random delay (so out of order);
+#   3. API fuzzing: schemathesis, 250 examples per operation with a valid and a wrong key
+#      (well over 1,000 requests);
+
 # (Stuck bots — a bot that never reports, a runtime refusing the stop — are quick and run in
 # `make test`: `cargo test -p system-tests --test pipeline_emulator stuck_`.)
 
@@ -43,5 +46,11 @@ echo "==> 2. $BOTS meetings, every pipeline message delivered three times and re
 ./scripts/local-stack.sh down
 EVENT_SOURCE_COPIES=3 WATCH_ARGS="$FAST_RETRIES" ./scripts/local-stack.sh up
 LOAD_REPORT_JSON=$REPORTS/redelivery.json "$XTASK" load "$BOTS" 20 150 600 || status=1
+
+echo "==> 3. API fuzzing, long run (schemathesis, ${FUZZ_EXAMPLES:-250} examples per operation and key)"
+./scripts/local-stack.sh down
+./scripts/local-stack.sh up
+./scripts/fuzz_api.sh "${FUZZ_EXAMPLES:-250}" || status=1
 exit $status
+
 

@@ -42,14 +42,16 @@ wait_http() {
 }
 
 ensure_tools() {
-  command -v moto_server >/dev/null 2>&1 || { log "installing moto[server]"; python3 -m pip install -q 'moto[server]'; }
+  python3 -c 'import moto.server, flask' >/dev/null 2>&1 || { log "installing moto[server]"; python3 -m pip install -q 'moto[server]'; }
   command -v cargo-lambda >/dev/null 2>&1 || { log "installing cargo-lambda"; python3 -m pip install -q cargo-lambda; }
 }
 
 up() {
   mkdir -p "$PIDS" "$LOGS"
   ensure_tools
-  start emulator moto_server -H 127.0.0.1 -p 4566
+  # moto_server, with DynamoDB's conditional writes made atomic as they are on AWS.
+  start emulator python3 "$ROOT/scripts/emulator.py" -H 127.0.0.1 -p 4566
+
   wait_http emulator http://127.0.0.1:4566/moto-api/data.json 60
   log "building the functions and tools"
   cargo build -q --workspace --bins

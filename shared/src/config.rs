@@ -53,6 +53,13 @@ pub fn table_name() -> Result<String, ConfigError> {
     required("TABLE_NAME")
 }
 
+/// How long a warm container remembers an API key it found (`API_KEY_CACHE_SECONDS`,
+/// default 60, 0 = off): the longest a deleted key keeps working.
+pub fn api_key_cache_ttl() -> Result<Duration, ConfigError> {
+    seconds("API_KEY_CACHE_SECONDS", 60)
+}
+
+
 pub fn queue_url() -> Result<String, ConfigError> {
     required("PIPELINE_QUEUE_URL")
 }

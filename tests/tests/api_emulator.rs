@@ -404,3 +404,44 @@ async fn pipecat_compatible_stop_terminates_and_answers_errors_as_error_and_code
         assert!(body["error"].is_string());
     }
 }
+
+#[tokio::test]
+async fn a_found_api_key_is_remembered_for_its_time_to_live_and_then_asked_again() {
+    use shared::ports::Accounts;
+    let env = Emulator::start(30).await;
+    let key = env.api_key("acme").await;
+    let cached = env.store.clone().with_key_cache(Duration::from_secs(2));
+    let acme = shared::domain::AccountId::parse("acme").unwrap();
+    assert_eq!(
+        cached.account_for_key(&key.hash()).await.unwrap(),
+        Some(acme.clone())
+    );
+    // Revoke the key: delete its item.
+    aws_sdk_dynamodb::Client::new(&env.aws)
+        .delete_item()
+        .table_name(&env.names.table)
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("APIKEY#{}", key.hash().as_str())),
+        )
+        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("APIKEY".into()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        env.store.account_for_key(&key.hash()).await.unwrap(),
+        None,
+        "without the cache the revocation is seen at once"
+    );
+    assert_eq!(
+        cached.account_for_key(&key.hash()).await.unwrap(),
+        Some(acme),
+        "a warm container keeps the key for its time to live"
+    );
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(
+        cached.account_for_key(&key.hash()).await.unwrap(),
+        None,
+        "after the time to live the revocation holds"
+    );
+}

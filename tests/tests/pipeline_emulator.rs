@@ -721,7 +721,18 @@ async fn malformed_messages_reach_the_dead_letter_queue_without_holding_back_the
 
 #[tokio::test]
 async fn stuck_runtime_refusing_the_stop_is_retried_and_the_session_still_ends() {
-    let s = stack().await;
+    // Retries come back after the 2 s visibility timeout: the third attempt is ~4 s after
+    // the first, so the deadline sits well after it.
+    let s = stack_with(
+        PipelineSettings {
+            exit_deadline: Duration::from_secs(10),
+            ..settings()
+        },
+        SENDER,
+        HttpWebhookSender::new(UrlPolicy::LOCAL_DEVELOPMENT),
+    )
+    .await;
+
     let email = unique_email();
     let extra = json!({"bot_config": {"bot_prompt": "x", "standin": {"report": "never", "stop_failures": 2}}});
     let id = s.join_bot(&email, "", extra).await;

@@ -16,7 +16,9 @@ async fn main() -> Result<(), Error> {
     };
     let aws = aws_config().await;
     let handler = Arc::new(JoinHandler::new(
-        DynamoStore::from_config(&aws, config::table_name()?),
+        DynamoStore::from_config(&aws, config::table_name()?)
+            .with_key_cache(config::api_key_cache_ttl()?),
+
         PipecatRuntime::new(config::pipecat(PipecatRole::Start)?),
         SqsQueue::from_config(&aws, config::queue_url()?),
         settings,

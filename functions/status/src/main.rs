@@ -11,10 +11,11 @@ use std::sync::Arc;
 async fn main() -> Result<(), Error> {
     shared::telemetry::init();
     let aws = aws_config().await;
-    let handler = Arc::new(StatusHandler::new(DynamoStore::from_config(
-        &aws,
-        config::table_name()?,
-    )));
+    let handler = Arc::new(StatusHandler::new(
+        DynamoStore::from_config(&aws, config::table_name()?)
+            .with_key_cache(config::api_key_cache_ttl()?),
+    ));
+
     run(service_fn(move |req: Request| {
         let handler = Arc::clone(&handler);
         async move { Ok::<_, Error>(handler.handle(req).await) }

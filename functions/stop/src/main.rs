@@ -12,7 +12,9 @@ async fn main() -> Result<(), Error> {
     shared::telemetry::init();
     let aws = aws_config().await;
     let handler = Arc::new(StopHandler::new(
-        DynamoStore::from_config(&aws, config::table_name()?),
+        DynamoStore::from_config(&aws, config::table_name()?)
+            .with_key_cache(config::api_key_cache_ttl()?),
+
         SqsQueue::from_config(&aws, config::queue_url()?),
     ));
     run(service_fn(move |req: Request| {

@@ -11,7 +11,9 @@
 //! | `BOT#<uuid>`                | `TRANSCRIPT#<exit>#<nnnn>`  | gzip'd JSON segments, ≤300 KB a chunk |
 //! | `BOT#<uuid>`                | `RESULT`                    | gzip'd JSON Q&A pairs and insights |
 
+use super::key_cache::KeyCache;
 use super::sdk_message;
+
 use crate::domain::insights::Analysis;
 use crate::domain::session::{EmailDelivery, ExitRecord, WebhookAttempt, WebhookDelivery};
 use crate::domain::{
@@ -30,6 +32,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::sync::Arc;
+use std::time::Instant;
 use time::OffsetDateTime;
 
 type Item = HashMap<String, AttributeValue>;
@@ -43,6 +46,7 @@ pub const IDEMPOTENCY_TTL_SECONDS: i64 = 24 * 60 * 60;
 pub struct DynamoStore {
     client: Client,
     table: Arc<str>,
+    keys: Option<Arc<KeyCache>>,
 }
 
 fn s(v: impl Into<String>) -> AttributeValue {
@@ -139,7 +143,15 @@ impl DynamoStore {
         Self {
             client,
             table: table.into(),
+            keys: None,
         }
+    }
+
+    /// Remembers found API keys for `ttl` (see [`KeyCache`] for what that means for
+    /// revocation). A zero `ttl` keeps every lookup going to the table.
+    pub fn with_key_cache(mut self, ttl: std::time::Duration) -> Self {
+        self.keys = (!ttl.is_zero()).then(|| Arc::new(KeyCache::new(ttl)));
+        self
     }
 
     pub fn table(&self) -> &str {
@@ -312,18 +324,23 @@ impl DynamoStore {
 
 impl Accounts for DynamoStore {
     async fn account_for_key(&self, key: &ApiKeyHash) -> Result<Option<AccountId>, StoreError> {
+        if let Some(account) = self.keys.as_ref().and_then(|c| c.get(key, Instant::now())) {
+            return Ok(Some(account));
+        }
         let Some(item) = self
             .get(format!("APIKEY#{}", key.as_str()), "APIKEY")
             .await?
         else {
             return Ok(None);
         };
-        match item.get("account_id") {
-            Some(AttributeValue::S(a)) => AccountId::parse(a)
-                .map(Some)
-                .map_err(|e| corrupt("api key", e)),
-            _ => Err(corrupt("api key", "missing account_id")),
+        let account = match item.get("account_id") {
+            Some(AttributeValue::S(a)) => AccountId::parse(a).map_err(|e| corrupt("api key", e))?,
+            _ => return Err(corrupt("api key", "missing account_id")),
+        };
+        if let Some(cache) = &self.keys {
+            cache.put(key.clone(), account.clone(), Instant::now());
         }
+        Ok(Some(account))
     }
 
     async fn webhook_secret(

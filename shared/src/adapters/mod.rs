@@ -2,7 +2,9 @@
 //! the real client, built once per container and shared across invocations.
 
 pub mod dynamodb;
+pub mod key_cache;
 pub mod llm;
+
 
 pub mod pipecat;
 pub mod ses;
