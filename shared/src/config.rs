@@ -59,7 +59,6 @@ pub fn api_key_cache_ttl() -> Result<Duration, ConfigError> {
     seconds("API_KEY_CACHE_SECONDS", 60)
 }
 
-
 pub fn queue_url() -> Result<String, ConfigError> {
     required("PIPELINE_QUEUE_URL")
 }

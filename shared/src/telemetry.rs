@@ -11,7 +11,6 @@ pub fn filter(rust_log: Option<&str>) -> Targets {
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .and_then(|v| v.parse::<Targets>().ok())
-
         .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
 }
 

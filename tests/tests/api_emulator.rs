@@ -424,7 +424,10 @@ async fn a_found_api_key_is_remembered_for_its_time_to_live_and_then_asked_again
             "pk",
             aws_sdk_dynamodb::types::AttributeValue::S(format!("APIKEY#{}", key.hash().as_str())),
         )
-        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("APIKEY".into()))
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S("APIKEY".into()),
+        )
         .send()
         .await
         .unwrap();

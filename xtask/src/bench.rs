@@ -609,12 +609,48 @@ pub async fn run(samples: usize) -> Result<String, String> {
         zip: None,
     };
 
+    // Where the init time goes: the TLS client loads the system CA store. This machine's
+    // /etc/ssl/certs holds ~290 files (a bundle plus a file per root), each read and
+    // parsed; Lambda's provided.al2023 has essentially one bundle file. The same status
+    // function again with one bundle file, and with no CA store at all (the emulator is
+    // plain http here, so nothing else changes).
+    let empty_dir = std::env::temp_dir().join("pailflow-bench-no-certs");
+    std::fs::create_dir_all(&empty_dir).map_err(|e| e.to_string())?;
+    let mut ca_rows = Vec::new();
+    for (label, file) in [
+        (
+            "status, 1 CA bundle file",
+            "/etc/ssl/certs/ca-certificates.crt",
+        ),
+        ("status, no CA store", "/nonexistent/ca.pem"),
+    ] {
+        if label.contains("bundle") && !std::path::Path::new(file).exists() {
+            continue;
+        }
+        let mut ca_env = env.clone();
+        ca_env.insert("SSL_CERT_FILE".into(), file.into());
+        ca_env.insert("SSL_CERT_DIR".into(), empty_dir.display().to_string());
+        let mut ca_runs = Vec::new();
+        for ids in &chunks {
+            ca_runs.push(cold_start(&bin("status"), &ca_env, status_events(ids)).await?);
+        }
+        ca_rows.push(Row {
+            name: label.into(),
+            runs: ca_runs,
+            zip: None,
+        });
+    }
+
     let mut out = format!(
         "Cold start under a local Runtime API stub ({samples} cold starts each, medians; warm = later invocations in the same process).\n\n\
          | function               | init (ms) | first (ms)  | warm (ms)| peak MB  | zip MB  |\n\
          |------------------------|-----------|-------------|----------|----------|---------|\n"
     );
-    for row in rows.iter().chain([&py_status, &py_stop, &hello]) {
+    for row in rows
+        .iter()
+        .chain([&py_status, &py_stop, &hello])
+        .chain(&ca_rows)
+    {
         out.push_str(&row.line());
         out.push('\n');
     }
@@ -644,5 +680,13 @@ pub async fn run(samples: usize) -> Result<String, String> {
         worst / hello.median_init(),
         hello.median_init()
     ));
+    for row in &ca_rows {
+        out.push_str(&format!(
+            "init with {}: {:.1} ms = {:.2}x hello-world\n",
+            row.name.trim_start_matches("status, "),
+            row.median_init(),
+            row.median_init() / hello.median_init()
+        ));
+    }
     Ok(out)
 }

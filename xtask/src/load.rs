@@ -98,14 +98,20 @@ pub async fn run(config: LoadConfig) -> Result<LoadReport, String> {
     let elapsed = started.elapsed().as_secs_f64();
 
     // Every session: terminal, one email, one webhook event.
-    let data: Value = http
+    // The emulator's model dump holds every session and message of the run (tens of MB
+    // after 1,000 meetings); it gets its own client with room to be slow.
+    let dump = reqwest::Client::builder()
+        .timeout(Duration::from_secs(900))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let data: Value = dump
         .get(format!("{}/moto-api/data.json", local::emulator_url()))
         .send()
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("reading the emulator's sent emails: {e:?}"))?
         .json()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("reading the emulator's sent emails: {e:?}"))?;
     let mut emails: HashMap<String, usize> = HashMap::new();
     for m in data["ses"]["RawMessage"].as_array().into_iter().flatten() {
         for d in m["destinations"].as_array().into_iter().flatten() {
@@ -251,7 +257,8 @@ async fn one_bot(
     let stopped = Instant::now();
     let mut completed_at = None;
     let final_status = loop {
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        // A client checking once a second, as a dashboard would; the figure's resolution is 1 s.
+        tokio::time::sleep(Duration::from_secs(1)).await;
         let (code, body, ms) = timed(http.get(&status_url).header("authorization", key)).await?;
         if code != 200 {
             return Err(format!("status answered {code}"));

@@ -18,7 +18,6 @@ async fn main() -> Result<(), Error> {
     let handler = Arc::new(JoinHandler::new(
         DynamoStore::from_config(&aws, config::table_name()?)
             .with_key_cache(config::api_key_cache_ttl()?),
-
         PipecatRuntime::new(config::pipecat(PipecatRole::Start)?),
         SqsQueue::from_config(&aws, config::queue_url()?),
         settings,

@@ -14,7 +14,6 @@ async fn main() -> Result<(), Error> {
     let handler = Arc::new(StopHandler::new(
         DynamoStore::from_config(&aws, config::table_name()?)
             .with_key_cache(config::api_key_cache_ttl()?),
-
         SqsQueue::from_config(&aws, config::queue_url()?),
     ));
     run(service_fn(move |req: Request| {

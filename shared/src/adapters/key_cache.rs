@@ -70,7 +70,11 @@ mod tests {
             None,
             "after the time to live the store is asked again (revocation takes effect)"
         );
-        assert_eq!(cache.get(&key(), t0), None, "another key is not confused with it");
+        assert_eq!(
+            cache.get(&key(), t0),
+            None,
+            "another key is not confused with it"
+        );
     }
 
     #[test]

@@ -5,7 +5,6 @@ pub mod dynamodb;
 pub mod key_cache;
 pub mod llm;
 
-
 pub mod pipecat;
 pub mod ses;
 pub mod sqs;
