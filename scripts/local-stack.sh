@@ -4,7 +4,7 @@
 #   cargo lambda watch    the functions, real routes   127.0.0.1:9000
 #   xtask standin         Pipecat Cloud stand-in       127.0.0.1:9100
 #   xtask receiver        webhook receiver             127.0.0.1:9200
-#   xtask event-source    SQS -> pipeline function
+#   xtask event-source    SQS -> pipeline function (under watch, or itself: PIPELINE_DIRECT=1)
 # `up` starts what is not running and records each pid (its own process group) in
 # .local/pids; `down` stops exactly those. Both are safe to run twice.
 set -euo pipefail
@@ -46,6 +46,25 @@ ensure_tools() {
   command -v cargo-lambda >/dev/null 2>&1 || { log "installing cargo-lambda"; python3 -m pip install -q cargo-lambda; }
 }
 
+# One request per function, one at a time, before any client: `cargo lambda watch` builds
+# and starts a function on its first invocation, and doing that for every function at once
+# under a load run's 50 clients left it unable to answer. Each answer here is our code's
+# (401 without a key, an empty batch for the pipeline), so each function is built and up.
+warm_up() {
+  local zero=00000000-0000-4000-8000-000000000000 code
+  local calls=("POST /api/bot/join" "POST /v1/bots/leave/$zero" "GET /api/bot/$zero/status" "POST /v1/bots/$zero/exit")
+  [ -n "${PIPELINE_DIRECT:-}" ] || calls+=("POST /2015-03-31/functions/pipeline/invocations")
+  for call in "${calls[@]}"; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 900 -X "${call%% *}" \
+      -H 'content-type: application/json' -d '{"Records":[]}' "http://127.0.0.1:9000${call#* }") || true
+    case $code in
+      2??|4??) ;;
+      *) log "warm-up: $call answered ${code:-nothing}; last lines of $LOGS/api.log:"; tail -20 "$LOGS/api.log" >&2; return 1 ;;
+    esac
+  done
+  log "warm-up: every function answered"
+}
+
 up() {
   mkdir -p "$PIDS" "$LOGS"
   ensure_tools
@@ -78,7 +97,18 @@ up() {
   wait_http standin http://127.0.0.1:9100/_control/sessions 30
   wait_http receiver http://127.0.0.1:9200/events 30
   wait_http api http://127.0.0.1:9000/ 180
-  start events "$XTASK" event-source "${EVENT_SOURCE_POLLERS:-2}"
+  warm_up
+  # PIPELINE_DIRECT=1 (the kill suite): the event source runs the pipeline binary itself, one
+  # process per poller under its own Runtime API, with watch's environment and overrides.
+  local events_flags=() watch_args i
+  if [ -n "${PIPELINE_DIRECT:-}" ]; then
+    events_flags=(--run "$CARGO_TARGET_DIR/$([ -n "${WATCH_RELEASE:-}" ] && echo release || echo debug)/pipeline")
+    read -ra watch_args <<< "${WATCH_ARGS:-}"
+    for ((i = 0; i + 1 < ${#watch_args[@]}; i++)); do
+      if [ "${watch_args[i]}" = --env-var ]; then events_flags+=(--env-var "${watch_args[i + 1]}"); fi
+    done
+  fi
+  start events "$XTASK" event-source "${EVENT_SOURCE_POLLERS:-2}" "${events_flags[@]}"
   log "local stack up: API http://127.0.0.1:9000, emulator :4566, bot stand-in :9100, webhooks :9200 (logs in .local/logs)"
 }
 

@@ -22,10 +22,10 @@ fn data_dir() -> PathBuf {
     std::env::var_os("QMSUM_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../shared/data/qmsum/val"
-            ))
+            // At run time (cargo sets it for benches): the binary may come from another
+            // clone sharing the target directory.
+            let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+            PathBuf::from(manifest).join("../../shared/data/qmsum/val")
         })
 }
 

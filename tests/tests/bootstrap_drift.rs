@@ -151,3 +151,13 @@ fn the_largest_pipeline_message_fits_the_queue() {
         "largest message {largest} bytes, queue limit {limit}"
     );
 }
+
+/// The event source gives the pipeline process the template's timeout when it runs it.
+#[test]
+fn the_pipeline_timeout_comes_from_the_template() {
+    let template = bootstrap::template_path();
+    let timeout = bootstrap::function_timeout(&template, "PipelineFunction").unwrap();
+    assert_eq!(timeout, std::time::Duration::from_secs(120));
+    let error = bootstrap::function_timeout(&template, "NoSuchFunction").unwrap_err();
+    assert!(error.contains("NoSuchFunction"), "{error}");
+}

@@ -5,95 +5,12 @@
 //! RSS. The same stub runs a Python 3.11 + boto3 handler doing the same table and queue calls
 //! (under awslambdaric, AWS's runtime client) and a lambda_http hello-world.
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::Router;
+use crate::runtime_api::{Environment, Launch};
+pub use crate::runtime_api::Target;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, Mutex};
-
-struct StubState {
-    events: Mutex<mpsc::Receiver<(String, Value)>>,
-    first_next: std::sync::Mutex<Option<Instant>>,
-    answers: mpsc::Sender<(String, Instant, Value)>,
-}
-
-async fn next(State(s): State<Arc<StubState>>) -> impl IntoResponse {
-    s.first_next
-        .lock()
-        .unwrap()
-        .get_or_insert_with(Instant::now);
-    let Some((id, event)) = s.events.lock().await.recv().await else {
-        return (StatusCode::GONE, HeaderMap::new(), String::new());
-    };
-    let mut headers = HeaderMap::new();
-    let deadline = (std::time::SystemTime::now() + Duration::from_secs(60))
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    headers.insert(
-        "lambda-runtime-aws-request-id",
-        id.parse().expect("uuid header"),
-    );
-    headers.insert(
-        "lambda-runtime-deadline-ms",
-        deadline.as_millis().to_string().parse().expect("digits"),
-    );
-    headers.insert(
-        "lambda-runtime-invoked-function-arn",
-        "arn:aws:lambda:us-east-1:123456789012:function:bench"
-            .parse()
-            .expect("static"),
-    );
-    headers.insert(
-        "lambda-runtime-trace-id",
-        "Root=1-00000000-000000000000000000000000"
-            .parse()
-            .expect("static"),
-    );
-    headers.insert("content-type", "application/json".parse().expect("static"));
-    (StatusCode::OK, headers, event.to_string())
-}
-
-async fn answer(
-    State(s): State<Arc<StubState>>,
-    Path(id): Path<String>,
-    body: String,
-) -> StatusCode {
-    let value = serde_json::from_str(&body).unwrap_or(Value::String(body));
-    let _ = s.answers.send((id, Instant::now(), value)).await;
-    StatusCode::ACCEPTED
-}
-
-async fn failed(
-    State(s): State<Arc<StubState>>,
-    Path(id): Path<String>,
-    body: String,
-) -> StatusCode {
-    let _ = s
-        .answers
-        .send((id, Instant::now(), json!({"invocation_error": body})))
-        .await;
-    StatusCode::ACCEPTED
-}
-
-async fn init_error(body: String) -> StatusCode {
-    eprintln!("init error: {body}");
-    StatusCode::ACCEPTED
-}
-
-/// What to start: a binary (or interpreter) with arguments, in a directory.
-#[derive(Clone, Debug)]
-pub struct Target {
-    pub name: String,
-    pub program: PathBuf,
-    pub args: Vec<String>,
-    pub dir: Option<PathBuf>,
-}
+use std::time::Duration;
 
 #[derive(Debug, Default, Clone)]
 pub struct Run {
@@ -125,95 +42,50 @@ pub async fn cold_start(
     env: &HashMap<String, String>,
     events: Vec<Value>,
 ) -> Result<Run, String> {
-    let (event_tx, event_rx) = mpsc::channel(events.len() + 1);
-    let (answer_tx, mut answer_rx) = mpsc::channel(events.len() + 1);
-    let state = Arc::new(StubState {
-        events: Mutex::new(event_rx),
-        first_next: std::sync::Mutex::new(None),
-        answers: answer_tx,
-    });
-    let app = Router::new()
-        .route("/2018-06-01/runtime/invocation/next", get(next))
-        .route("/2018-06-01/runtime/invocation/{id}/response", post(answer))
-        .route("/2018-06-01/runtime/invocation/{id}/error", post(failed))
-        .route("/2018-06-01/runtime/init/error", post(init_error))
-        .with_state(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
-
-    let mut command = tokio::process::Command::new(&target.program);
-    command
-        .args(&target.args)
-        .env_clear()
-        .envs(env)
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", std::env::var("HOME").unwrap_or_default())
-        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", &target.name)
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true);
-    if let Some(dir) = &target.dir {
-        command.current_dir(dir);
-    }
-    let started = Instant::now();
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("start {}: {e}", target.program.display()))?;
-    let pid = child.id().unwrap_or(0);
+    let mut env = env.clone();
+    env.entry("AWS_LAMBDA_LOG_FORMAT".into())
+        .or_insert_with(|| "JSON".into());
+    env.entry("RUST_LOG".into()).or_insert_with(|| "warn".into());
+    let launch = Launch {
+        env: &env,
+        clean: true,
+        timeout: Duration::from_secs(60),
+        pipe_stderr: true,
+    };
+    let mut environment = Environment::start(target, launch).await?;
+    let pid = environment.child.id().unwrap_or(0);
 
     let mut run = Run::default();
-    let mut sent = Vec::new();
+    let mut failure = None;
     for (i, event) in events.into_iter().enumerate() {
-        let id = uuid::Uuid::new_v4().to_string();
-        let queued = Instant::now();
-        event_tx
-            .send((id.clone(), event))
-            .await
-            .map_err(|e| e.to_string())?;
-        let (answered_id, at, value) =
-            tokio::time::timeout(Duration::from_secs(60), answer_rx.recv())
-                .await
-                .map_err(|_| format!("{}: no answer within 60 s", target.name))?
-                .ok_or("the stub stopped")?;
-        if answered_id != id {
-            return Err(format!("{}: answer for the wrong invocation", target.name));
-        }
+        let queued = std::time::Instant::now();
+        let answer = match environment.invoke(event).await {
+            Ok(answer) => answer,
+            Err(e) => {
+                let stderr = environment.stop().await;
+                return Err(format!("{}: {e}\n{stderr}", target.name));
+            }
+        };
         if i == 0 {
-            let first_next = state
-                .first_next
-                .lock()
-                .unwrap()
+            let first_next = environment
+                .first_next()
                 .ok_or("no /next before the first answer")?;
-            run.init_ms = (first_next - started).as_secs_f64() * 1000.0;
-            run.first_answer_ms = (at - started).as_secs_f64() * 1000.0;
+            run.init_ms = (first_next - environment.started).as_secs_f64() * 1000.0;
+            run.first_answer_ms = (answer.at - environment.started).as_secs_f64() * 1000.0;
         } else {
-            run.warm_ms.push((at - queued).as_secs_f64() * 1000.0);
+            run.warm_ms.push((answer.at - queued).as_secs_f64() * 1000.0);
         }
-        sent.push(id);
-        run.answers.push(value);
+        match answer.result {
+            Ok(value) => run.answers.push(value),
+            Err(e) => failure = failure.or(Some(e)),
+        }
     }
     run.peak_rss_kb = peak_rss_kb(pid);
-    let _ = child.kill().await;
-    let output = child.wait_with_output().await.map_err(|e| e.to_string())?;
-    server.abort();
-    if run
-        .answers
-        .iter()
-        .any(|a| a.get("invocation_error").is_some())
-    {
+    let stderr = environment.stop().await;
+    if let Some(e) = failure {
         return Err(format!(
-            "{}: invocation failed: {:?}\n{}",
-            target.name,
-            run.answers,
-            String::from_utf8_lossy(&output.stderr)
+            "{}: invocation failed: {e}\n{stderr}",
+            target.name
         ));
     }
     Ok(run)
@@ -330,7 +202,7 @@ impl Row {
 /// Runs every target `samples` times and returns the markdown table with the comparisons.
 pub async fn run(samples: usize) -> Result<String, String> {
     use crate::local;
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = local::repo_root();
     let target_dir = std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| root.join("target"));

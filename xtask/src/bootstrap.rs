@@ -113,8 +113,18 @@ pub fn read_template(path: &Path) -> Result<Definitions, String> {
     })
 }
 
+/// A function's `Timeout` in the template (Lambda's per-invocation limit).
+pub fn function_timeout(path: &Path, resource: &str) -> Result<std::time::Duration, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let doc: Value = serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    get(&doc, &["Resources", resource, "Properties", "Timeout"])?
+        .as_u64()
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| format!("{resource}'s Timeout is not a number of seconds"))
+}
+
 pub fn template_path() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/template.yaml")
+    crate::local::repo_root().join("infra/template.yaml")
 }
 
 /// Creates what is missing; running it twice changes nothing. Returns the queue URL.

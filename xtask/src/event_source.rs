@@ -1,13 +1,32 @@
 //! The local SQS event source for the pipeline function, with Lambda's semantics: poll the
-//! queue, hand batches of up to 10 to the function through `cargo lambda watch`'s invoke
-//! API, delete only the messages the function did not report as failed. Failed messages
-//! reappear after the visibility timeout; the queue's redrive policy moves them to the
-//! dead-letter queue after maxReceiveCount receives.
+//! queue, hand batches of up to 10 to the function, delete only the messages the function
+//! did not report as failed. Failed messages reappear after the visibility timeout; the
+//! queue's redrive policy moves them to the dead-letter queue after maxReceiveCount receives.
+//!
+//! The function runs under `cargo lambda watch` (its invoke API), or, for the kill suite
+//! of `make chaos`, as the pipeline binary started by each poller under its own local
+//! Runtime API: one process per poller, like one Lambda execution environment each. When
+//! that process dies mid-batch the batch is left on the queue and a new process starts,
+//! which is what Lambda does; `cargo lambda watch` stops invoking a function whose process
+//! was killed a few times.
 
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
 use serde_json::{json, Value};
-use std::collections::HashSet;
+use crate::runtime_api::{Environment, Launch, Target};
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
+
+/// Where the function runs.
+pub enum Runner {
+    /// `cargo lambda watch`'s invoke API at this URL.
+    Watch(String),
+    /// The binary, one process per poller; `env` is added to this process's environment.
+    Direct {
+        target: Target,
+        env: HashMap<String, String>,
+        timeout: Duration,
+    },
+}
 
 pub struct EventSource {
     /// Redelivery suite: every message is delivered this many times, each copy after a
@@ -18,14 +37,14 @@ pub struct EventSource {
     http: reqwest::Client,
     queue_url: String,
     queue_arn: String,
-    invoke_url: String,
+    runner: Runner,
 }
 
 impl EventSource {
     pub async fn new(
         aws: &aws_config::SdkConfig,
         queue_name: &str,
-        invoke_url: String,
+        runner: Runner,
     ) -> Result<Self, String> {
         let sqs = aws_sdk_sqs::Client::new(aws);
         let queue_url = sqs
@@ -55,7 +74,7 @@ impl EventSource {
                 .map_err(|e| e.to_string())?,
             queue_arn: format!("arn:aws:sqs:{region}:123456789012:{queue_name}"),
             queue_url,
-            invoke_url,
+            runner,
         })
     }
 
@@ -66,8 +85,10 @@ impl EventSource {
         for _ in 0..pollers.max(1) {
             let this = this.clone();
             tasks.spawn(async move {
+                // This poller's execution environment when the runner is `Direct`.
+                let mut environment = None;
                 loop {
-                    if let Err(e) = this.poll_once().await {
+                    if let Err(e) = this.poll_once(&mut environment).await {
                         eprintln!("event source: {e}");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
@@ -79,7 +100,7 @@ impl EventSource {
     }
 
     /// One receive, one invocation, one delete. Returns how many messages were handled.
-    pub async fn poll_once(&self) -> Result<usize, String> {
+    pub async fn poll_once(&self, environment: &mut Option<Environment>) -> Result<usize, String> {
         let received = self
             .sqs
             .receive_message()
@@ -135,7 +156,11 @@ impl EventSource {
                 })
             })
             .collect();
-        let failed = self.invoke(json!({ "Records": records })).await;
+        let event = json!({ "Records": records });
+        let failed = match &self.runner {
+            Runner::Watch(url) => self.invoke_watch(url, event).await,
+            Runner::Direct { .. } => self.invoke_direct(environment, event).await,
+        };
         let entries: Vec<DeleteMessageBatchRequestEntry> = messages
             .iter()
             .enumerate()
@@ -218,11 +243,12 @@ impl EventSource {
         Ok(deliver_now)
     }
 
-    /// Invokes the function; `Ok(ids that failed)`, or `Err` when the whole invocation failed.
-    async fn invoke(&self, event: Value) -> Result<HashSet<String>, String> {
+    /// Invokes the function through `cargo lambda watch`; `Ok(ids that failed)`, or `Err`
+    /// when the whole invocation failed.
+    async fn invoke_watch(&self, url: &str, event: Value) -> Result<HashSet<String>, String> {
         let response = self
             .http
-            .post(&self.invoke_url)
+            .post(url)
             .json(&event)
             .send()
             .await
@@ -232,17 +258,69 @@ impl EventSource {
             .json()
             .await
             .map_err(|e| format!("HTTP {status}: {e}"))?;
-        if !status.is_success()
-            || body.get("errorType").is_some()
-            || body.get("errorMessage").is_some()
-        {
+        if !status.is_success() {
             return Err(format!("HTTP {status}: {body}"));
         }
-        Ok(body["batchItemFailures"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|f| f["itemIdentifier"].as_str().map(str::to_owned))
-            .collect())
+        batch_item_failures(&body)
     }
+
+    /// Invokes the poller's own process, starting one when there is none or it has died.
+    async fn invoke_direct(
+        &self,
+        environment: &mut Option<Environment>,
+        event: Value,
+    ) -> Result<HashSet<String>, String> {
+        let Runner::Direct { target, env, timeout } = &self.runner else {
+            return Err("not a direct runner".into());
+        };
+        let mut running = match environment.take() {
+            Some(mut running) => match running.child.try_wait() {
+                Ok(None) => Some(running),
+                status => {
+                    eprintln!(
+                        "event source: {} process exited between invocations ({status:?})",
+                        target.name
+                    );
+                    None
+                }
+            },
+            None => None,
+        };
+        if running.is_none() {
+            let launch = Launch {
+                env,
+                clean: false,
+                timeout: *timeout,
+                pipe_stderr: false,
+            };
+            let started = Environment::start(target, launch).await?;
+            eprintln!(
+                "event source: started {} process {}",
+                target.name,
+                started.child.id().unwrap_or(0)
+            );
+            running = Some(started);
+        }
+        let Some(mut running) = running else {
+            return Err("no execution environment".into());
+        };
+        // After an error the environment is spent (dropped here, killing its process): the
+        // next batch gets a new one.
+        let answer = running.invoke(event).await?;
+        *environment = Some(running);
+        batch_item_failures(&answer.result?)
+    }
+}
+
+/// The `batchItemFailures` of an SQS batch response; `Err` for a function error.
+fn batch_item_failures(body: &Value) -> Result<HashSet<String>, String> {
+    if body.get("errorType").is_some() || body.get("errorMessage").is_some() {
+        return Err(body.to_string());
+    }
+    Ok(body["batchItemFailures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["itemIdentifier"].as_str().map(str::to_owned))
+        .collect())
 }

@@ -15,5 +15,6 @@ pub mod local;
 
 pub mod meeting;
 pub mod receiver;
+pub mod runtime_api;
 pub mod standin;
 pub mod transcripts;

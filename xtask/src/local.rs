@@ -10,6 +10,48 @@ pub fn env_or(name: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_owned())
 }
 
+/// The repository's root: the nearest directory above the working directory holding
+/// `infra/template.yaml` (every script runs from the root). Not the build-time manifest
+/// path: one `CARGO_TARGET_DIR` serves several clones (CI's and the working one), and cargo
+/// does not rebuild a binary whose sources are unchanged when only the clone's path moved.
+pub fn repo_root() -> std::path::PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    cwd.ancestors()
+        .find(|dir| dir.join("infra/template.yaml").is_file())
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or(cwd)
+}
+
+/// The functions' environment under `cargo lambda watch`: the
+/// `[workspace.metadata.lambda.watch.env]` table of the workspace's Cargo.toml, whose
+/// entries are one `KEY = "value"` per line.
+pub fn watch_env(
+    manifest: &std::path::Path,
+) -> Result<std::collections::HashMap<String, String>, String> {
+    let text =
+        std::fs::read_to_string(manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let mut lines = text.lines().map(str::trim);
+    if !lines.any(|l| l == "[workspace.metadata.lambda.watch.env]") {
+        return Err(format!(
+            "{}: no [workspace.metadata.lambda.watch.env]",
+            manifest.display()
+        ));
+    }
+    lines
+        .take_while(|l| !l.starts_with('['))
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (key, value) = l.split_once('=').ok_or(format!("not KEY = \"value\": {l}"))?;
+            let value = value.trim();
+            let value = value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .ok_or(format!("not a quoted string: {l}"))?;
+            Ok((key.trim().to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
 pub fn emulator_url() -> String {
     env_or("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
 }
@@ -83,4 +125,25 @@ pub async fn bearer_for(account: &str) -> Result<String, String> {
         .await
         .map_err(|e| e.to_string())?;
     Ok(format!("Bearer {}", key.expose()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_functions_environment_is_cargo_toml_s_watch_table() {
+        let env = watch_env(&repo_root().join("Cargo.toml")).unwrap();
+        assert_eq!(env["TABLE_NAME"], "pailflow-local");
+        assert_eq!(env["SES_SENDER"], "PailFlow Bots <bots@pailflow.local>");
+        assert_eq!(env["PIPECAT_API_URL"], "http://127.0.0.1:9100/v1");
+        // The table ends at the next section.
+        assert!(!env.keys().any(|k| k.contains('[') || k.contains('.')));
+    }
+
+    #[test]
+    fn a_manifest_without_the_table_is_a_clear_error() {
+        let error = watch_env(&repo_root().join("xtask/Cargo.toml")).unwrap_err();
+        assert!(error.contains("no [workspace.metadata.lambda.watch.env]"), "{error}");
+    }
 }

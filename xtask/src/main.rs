@@ -2,7 +2,8 @@
 
 use shared::adapters::dynamodb::DynamoStore;
 use shared::domain::AccountId;
-use xtask::{bootstrap, demo, event_source::EventSource, local, receiver, standin};
+use xtask::event_source::{self, EventSource};
+use xtask::{bootstrap, demo, local, receiver, standin};
 
 fn usage() -> &'static str {
     "usage: xtask <command>
@@ -11,7 +12,9 @@ fn usage() -> &'static str {
   webhook-secret <account>  print the account's webhook signing secret (last line)
   standin                   run the Pipecat Cloud stand-in on $STANDIN_ADDR (127.0.0.1:9100)
   receiver                  run the webhook receiver on $RECEIVER_ADDR (127.0.0.1:9200)
-  event-source [pollers]    feed the pipeline function from the queue through cargo lambda watch
+  event-source [pollers] [--run <binary> [--env-var K=V]...]
+                            feed the pipeline function from the queue through cargo lambda watch,
+                            or run the binary itself, one process per poller (the kill suite)
   demo                      one meeting end to end on the running local stack
   bench-cold-start [samples] cold start, memory and size of each release function vs Python+boto3 and hello-world
   insights <file>
@@ -80,13 +83,11 @@ async fn run(args: &[String]) -> Result<(), String> {
         Some("standin") => standin::serve(&local::standin_addr()).await,
         Some("receiver") => receiver::serve(&local::receiver_addr()).await,
         Some("event-source") => {
-            let pollers = args.get(1).and_then(|p| p.parse().ok()).unwrap_or(2);
+            let pollers: Option<usize> = args.get(1).and_then(|p| p.parse().ok());
+            let runner = event_source_runner(&args[1 + usize::from(pollers.is_some())..])?;
+            let pollers = pollers.unwrap_or(2);
             let aws = local::aws().await;
-            let invoke = format!(
-                "{}/2015-03-31/functions/pipeline/invocations",
-                local::api_url()
-            );
-            let mut source = EventSource::new(&aws, &local::queue_name(), invoke).await?;
+            let mut source = EventSource::new(&aws, &local::queue_name(), runner).await?;
             source.copies = local::env_or("EVENT_SOURCE_COPIES", "1")
                 .parse()
                 .map_err(|_| "EVENT_SOURCE_COPIES must be a number")?;
@@ -171,4 +172,42 @@ async fn run(args: &[String]) -> Result<(), String> {
 
         _ => Err(usage().to_owned()),
     }
+}
+
+/// `--run <binary> [--env-var K=V]...`: the pipeline binary under the event source's own
+/// Runtime API, with the environment `cargo lambda watch` gives it (Cargo.toml) plus the
+/// overrides; otherwise the function under `cargo lambda watch`.
+fn event_source_runner(flags: &[String]) -> Result<event_source::Runner, String> {
+    let mut program = None;
+    let mut overrides = Vec::new();
+    let mut flags = flags.iter();
+    while let Some(flag) = flags.next() {
+        let value = flags.next().ok_or(format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--run" => program = Some(std::path::PathBuf::from(value)),
+            "--env-var" => {
+                let (k, v) = value.split_once('=').ok_or("--env-var takes K=V")?;
+                overrides.push((k.to_owned(), v.to_owned()));
+            }
+            other => return Err(format!("unknown flag {other}\n{}", usage())),
+        }
+    }
+    let Some(program) = program else {
+        let url = format!("{}/2015-03-31/functions/pipeline/invocations", local::api_url());
+        return Ok(event_source::Runner::Watch(url));
+    };
+    let root = local::repo_root();
+    let mut env = local::watch_env(&root.join("Cargo.toml"))?;
+    env.extend(overrides);
+    let timeout = bootstrap::function_timeout(&bootstrap::template_path(), "PipelineFunction")?;
+    Ok(event_source::Runner::Direct {
+        target: xtask::runtime_api::Target {
+            name: "pipeline".into(),
+            program,
+            args: Vec::new(),
+            dir: None,
+        },
+        env,
+        timeout,
+    })
 }
