@@ -11,15 +11,21 @@ long local runs (1,000 bots) slow down as they went (measured with py-spy: 70% o
 emulator's time in these two):
 - a table Query walks and sorts every item of the table, not only the queried partition;
 - an SQS ReceiveMessage rebuilds all of the queue's attributes, counting every message,
-  once per message it looks at (quadratic in the delayed exit-deadline messages).
-Both are replaced by the same result computed from the partition / the one attribute.
+  once per message it looks at (quadratic in the delayed exit-deadline messages);
+- a TransactWriteItems deep-copies every table it touches, to roll back on failure.
+Each is replaced by the same result computed from the partition, the one attribute, or a
+copy of only the items the transaction writes.
 
 Usage: python3 scripts/emulator.py -H 127.0.0.1 -p 4566 (the same flags as moto_server).
 """
 
+import copy
 import threading
 
+import moto.dynamodb.models as dynamodb_models
 from moto.core.utils import unix_time
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.server import main
@@ -70,6 +76,67 @@ def _within_retention(self, queue_name, message):
 
 
 SQSBackend.is_message_valid_based_on_retention_period = _within_retention
+
+
+class _CopyWithoutTables:
+    """`copy` as moto's DynamoDB backend sees it: a whole table is not deep-copied (the
+    transaction wrapper below keeps its own copy of the items it writes)."""
+
+    def __getattr__(self, name):
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(value, memo=None):
+        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+
+dynamodb_models.copy = _CopyWithoutTables()
+_transact_write_items = DynamoDBBackend.transact_write_items
+
+
+def _key_of(table, op):
+    attrs = op.get("Item") or op.get("Key") or {}
+    if table.hash_key_attr not in attrs:
+        return None
+    hash_value = DynamoType(attrs[table.hash_key_attr])
+    if table.range_key_attr is None:
+        return hash_value, None
+    if table.range_key_attr not in attrs:
+        return None
+    return hash_value, DynamoType(attrs[table.range_key_attr])
+
+
+def _stored(table, hash_value, range_value):
+    if range_value is None:
+        return table.items.get(hash_value)
+    return table.items.get(hash_value, {}).get(range_value)
+
+
+def _transact_with_item_rollback(self, transact_items):
+    before = []
+    for entry in transact_items:
+        for op in entry.values():
+            table = self.tables.get(op.get("TableName")) if isinstance(op, dict) else None
+            key = _key_of(table, op) if table is not None else None
+            if key is not None:
+                before.append((table, *key, copy.deepcopy(_stored(table, *key))))
+    try:
+        return _transact_write_items(self, transact_items)
+    except Exception:
+        for table, hash_value, range_value, item in reversed(before):
+            if range_value is None:
+                if item is None:
+                    table.items.pop(hash_value, None)
+                else:
+                    table.items[hash_value] = item
+            elif item is None:
+                table.items.get(hash_value, {}).pop(range_value, None)
+            else:
+                table.items[hash_value][range_value] = item
+        raise
+
+
+DynamoDBBackend.transact_write_items = _transact_with_item_rollback
 
 if __name__ == "__main__":
     main()
