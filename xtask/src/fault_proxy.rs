@@ -55,7 +55,15 @@ impl std::fmt::Display for Reset {
 
 impl std::error::Error for Reset {}
 
-fn throttling(req_content_type: &str) -> Response<Full<Bytes>> {
+fn throttling(req_content_type: &str, signed_for_aws: bool) -> Response<Full<Bytes>> {
+    // Plain HTTP APIs (the bot runtime, webhook endpoints) throttle with 429.
+    if !signed_for_aws {
+        return Response::builder()
+            .status(429)
+            .header("retry-after", "1")
+            .body(Full::new(Bytes::from_static(b"rate limited (injected)")))
+            .expect("static response");
+    }
     // JSON protocols (DynamoDB, SQS) name the error in `__type`; query protocols (SES) in XML.
     let (content_type, body) = if req_content_type.contains("json") {
         (
@@ -85,6 +93,11 @@ impl Proxy {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
+        let signed_for_aws = req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256"));
         let fault = {
             let mut rng = rand::rng();
             if rng.random_bool(self.rate) {
@@ -108,7 +121,7 @@ impl Proxy {
             }
             Some(1) => {
                 self.stats.throttles.fetch_add(1, Ordering::Relaxed);
-                return Ok(throttling(&content_type));
+                return Ok(throttling(&content_type, signed_for_aws));
             }
             Some(2) => {
                 self.stats.resets.fetch_add(1, Ordering::Relaxed);

@@ -275,6 +275,14 @@ async fn one_bot(
             )
         };
         if state != "running" && settled("email") && settled("webhook") {
+            // Completed means the whole transcript the bot reported is there (the stand-in
+            // reports `words` words, plus speaker names).
+            let words = body["transcript"]
+                .as_str()
+                .map_or(0, |t| t.split_whitespace().count());
+            if state == "completed" && (words as u64) < config.words {
+                break format!("completed without its transcript ({words} words)");
+            }
             break state;
         }
         if stopped.elapsed() > config.timeout {

@@ -151,8 +151,11 @@ impl Environment {
             .env("AWS_LAMBDA_FUNCTION_NAME", &target.name)
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-            .stdout(std::process::Stdio::null())
             .kill_on_drop(true);
+        if launch.clean {
+            // A benchmark's function logs nothing worth keeping; others log where we do.
+            command.stdout(std::process::Stdio::null());
+        }
         if launch.pipe_stderr {
             command.stderr(std::process::Stdio::piped());
         }

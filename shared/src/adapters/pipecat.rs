@@ -117,7 +117,28 @@ impl BotRuntime for PipecatRuntime {
             })
     }
 
+    /// Stopping is idempotent (a second DELETE answers 404, `AlreadyGone`), so a transient
+    /// failure is tried again in place, 3 attempts over about half a second: otherwise the
+    /// bot stays in the meeting until the message comes back, a visibility timeout later.
     async fn stop(&self, runtime_session_id: &str) -> Result<StopOutcome, RuntimeError> {
+        let mut pause = std::time::Duration::from_millis(100);
+        let mut attempt = 1;
+        loop {
+            match self.stop_once(runtime_session_id).await {
+                Err(e) if e.is_retryable() && attempt < 3 => {
+                    tracing::warn!(error = %e, attempt, "stopping the bot failed; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause *= 4;
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+}
+
+impl PipecatRuntime {
+    async fn stop_once(&self, runtime_session_id: &str) -> Result<StopOutcome, RuntimeError> {
         let response = self
             .http
             .get()

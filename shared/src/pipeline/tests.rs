@@ -474,3 +474,26 @@ async fn an_over_limit_report_is_413_and_stores_nothing() {
     assert_eq!(s.phase, Phase::Leaving);
     assert!(s.exit.is_none());
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_outcome_is_recorded_through_transient_store_errors_then_handed_back() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let calls = AtomicU32::new(0);
+    let flaky = || async {
+        match calls.fetch_add(1, Ordering::SeqCst) {
+            0 | 1 => Err("throttled"),
+            _ => Ok(7),
+        }
+    };
+    assert_eq!(super::recorded("record email", flaky).await.unwrap(), 7);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+
+    let calls = AtomicU32::new(0);
+    let down = || async {
+        calls.fetch_add(1, Ordering::SeqCst);
+        Err::<(), _>("unavailable")
+    };
+    let error = super::recorded("record email", down).await.unwrap_err();
+    assert_eq!(error.0, "record email: unavailable");
+    assert_eq!(calls.load(Ordering::SeqCst), 4, "four tries, then the message goes back");
+}
