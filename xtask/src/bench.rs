@@ -5,8 +5,8 @@
 //! RSS. The same stub runs a Python 3.11 + boto3 handler doing the same table and queue calls
 //! (under awslambdaric, AWS's runtime client) and a lambda_http hello-world.
 
-use crate::runtime_api::{Environment, Launch};
 pub use crate::runtime_api::Target;
+use crate::runtime_api::{Environment, Launch};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -45,7 +45,8 @@ pub async fn cold_start(
     let mut env = env.clone();
     env.entry("AWS_LAMBDA_LOG_FORMAT".into())
         .or_insert_with(|| "JSON".into());
-    env.entry("RUST_LOG".into()).or_insert_with(|| "warn".into());
+    env.entry("RUST_LOG".into())
+        .or_insert_with(|| "warn".into());
     let launch = Launch {
         env: &env,
         clean: true,
@@ -73,7 +74,8 @@ pub async fn cold_start(
             run.init_ms = (first_next - environment.started).as_secs_f64() * 1000.0;
             run.first_answer_ms = (answer.at - environment.started).as_secs_f64() * 1000.0;
         } else {
-            run.warm_ms.push((answer.at - queued).as_secs_f64() * 1000.0);
+            run.warm_ms
+                .push((answer.at - queued).as_secs_f64() * 1000.0);
         }
         match answer.result {
             Ok(value) => run.answers.push(value),
@@ -83,10 +85,7 @@ pub async fn cold_start(
     run.peak_rss_kb = peak_rss_kb(pid);
     let stderr = environment.stop().await;
     if let Some(e) = failure {
-        return Err(format!(
-            "{}: invocation failed: {e}\n{stderr}",
-            target.name
-        ));
+        return Err(format!("{}: invocation failed: {e}\n{stderr}", target.name));
     }
     Ok(run)
 }

@@ -10,9 +10,9 @@
 //! which is what Lambda does; `cargo lambda watch` stops invoking a function whose process
 //! was killed a few times.
 
+use crate::runtime_api::{Environment, Launch, Target};
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
 use serde_json::{json, Value};
-use crate::runtime_api::{Environment, Launch, Target};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -270,7 +270,12 @@ impl EventSource {
         environment: &mut Option<Environment>,
         event: Value,
     ) -> Result<HashSet<String>, String> {
-        let Runner::Direct { target, env, timeout } = &self.runner else {
+        let Runner::Direct {
+            target,
+            env,
+            timeout,
+        } = &self.runner
+        else {
             return Err("not a direct runner".into());
         };
         let mut running = match environment.take() {

@@ -41,7 +41,9 @@ pub fn watch_env(
         .take_while(|l| !l.starts_with('['))
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| {
-            let (key, value) = l.split_once('=').ok_or(format!("not KEY = \"value\": {l}"))?;
+            let (key, value) = l
+                .split_once('=')
+                .ok_or(format!("not KEY = \"value\": {l}"))?;
             let value = value.trim();
             let value = value
                 .strip_prefix('"')
@@ -144,6 +146,9 @@ mod tests {
     #[test]
     fn a_manifest_without_the_table_is_a_clear_error() {
         let error = watch_env(&repo_root().join("xtask/Cargo.toml")).unwrap_err();
-        assert!(error.contains("no [workspace.metadata.lambda.watch.env]"), "{error}");
+        assert!(
+            error.contains("no [workspace.metadata.lambda.watch.env]"),
+            "{error}"
+        );
     }
 }

@@ -193,7 +193,10 @@ fn event_source_runner(flags: &[String]) -> Result<event_source::Runner, String>
         }
     }
     let Some(program) = program else {
-        let url = format!("{}/2015-03-31/functions/pipeline/invocations", local::api_url());
+        let url = format!(
+            "{}/2015-03-31/functions/pipeline/invocations",
+            local::api_url()
+        );
         return Ok(event_source::Runner::Watch(url));
     };
     let root = local::repo_root();

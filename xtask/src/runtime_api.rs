@@ -53,8 +53,14 @@ async fn next(State(s): State<Arc<Shared>>) -> impl IntoResponse {
         }
     };
     put("lambda-runtime-aws-request-id", id);
-    put("lambda-runtime-deadline-ms", deadline.as_millis().to_string());
-    put("lambda-runtime-invoked-function-arn", s.function_arn.clone());
+    put(
+        "lambda-runtime-deadline-ms",
+        deadline.as_millis().to_string(),
+    );
+    put(
+        "lambda-runtime-invoked-function-arn",
+        s.function_arn.clone(),
+    );
     put(
         "lambda-runtime-trace-id",
         "Root=1-00000000-000000000000000000000000".into(),
@@ -63,15 +69,27 @@ async fn next(State(s): State<Arc<Shared>>) -> impl IntoResponse {
     (StatusCode::OK, headers, event.to_string())
 }
 
-async fn response(State(s): State<Arc<Shared>>, Path(id): Path<String>, body: String) -> StatusCode {
+async fn response(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: String,
+) -> StatusCode {
     let value = serde_json::from_str(&body).unwrap_or(Value::String(body));
-    let answer = Answer { id, at: Instant::now(), result: Ok(value) };
+    let answer = Answer {
+        id,
+        at: Instant::now(),
+        result: Ok(value),
+    };
     let _ = s.answers.send(answer).await;
     StatusCode::ACCEPTED
 }
 
 async fn error(State(s): State<Arc<Shared>>, Path(id): Path<String>, body: String) -> StatusCode {
-    let answer = Answer { id, at: Instant::now(), result: Err(body) };
+    let answer = Answer {
+        id,
+        at: Instant::now(),
+        result: Err(body),
+    };
     let _ = s.answers.send(answer).await;
     StatusCode::ACCEPTED
 }
@@ -127,7 +145,10 @@ impl Environment {
         });
         let app = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
-            .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
+            .route(
+                "/2018-06-01/runtime/invocation/{id}/response",
+                post(response),
+            )
             .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
             .route("/2018-06-01/runtime/init/error", post(init_error))
             .with_state(shared.clone());

@@ -524,7 +524,10 @@ where
             }
         };
         delivery.lease_expires_ms = 0;
-        recorded("record email", || self.store.record_email(bot_id, &delivery)).await?;
+        recorded("record email", || {
+            self.store.record_email(bot_id, &delivery)
+        })
+        .await?;
         retry.map_or(Ok(()), Err)
     }
 

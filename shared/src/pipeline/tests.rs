@@ -495,5 +495,9 @@ async fn an_outcome_is_recorded_through_transient_store_errors_then_handed_back(
     };
     let error = super::recorded("record email", down).await.unwrap_err();
     assert_eq!(error.0, "record email: unavailable");
-    assert_eq!(calls.load(Ordering::SeqCst), 4, "four tries, then the message goes back");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        4,
+        "four tries, then the message goes back"
+    );
 }
