@@ -159,7 +159,19 @@ impl EventSource {
         let event = json!({ "Records": records });
         let failed = match &self.runner {
             Runner::Watch(url) => self.invoke_watch(url, event).await,
-            Runner::Direct { .. } => self.invoke_direct(environment, event).await,
+            Runner::Direct {
+                target,
+                env,
+                timeout,
+            } => {
+                let launch = Launch {
+                    env,
+                    clean: false,
+                    timeout: *timeout,
+                    pipe_stderr: false,
+                };
+                invoke_direct(target, launch, environment, event).await
+            }
         };
         let entries: Vec<DeleteMessageBatchRequestEntry> = messages
             .iter()
@@ -263,58 +275,45 @@ impl EventSource {
         }
         batch_item_failures(&body)
     }
+}
 
-    /// Invokes the poller's own process, starting one when there is none or it has died.
-    async fn invoke_direct(
-        &self,
-        environment: &mut Option<Environment>,
-        event: Value,
-    ) -> Result<HashSet<String>, String> {
-        let Runner::Direct {
-            target,
-            env,
-            timeout,
-        } = &self.runner
-        else {
-            return Err("not a direct runner".into());
-        };
-        let mut running = match environment.take() {
-            Some(mut running) => match running.child.try_wait() {
-                Ok(None) => Some(running),
-                status => {
-                    eprintln!(
-                        "event source: {} process exited between invocations ({status:?})",
-                        target.name
-                    );
-                    None
-                }
-            },
-            None => None,
-        };
-        if running.is_none() {
-            let launch = Launch {
-                env,
-                clean: false,
-                timeout: *timeout,
-                pipe_stderr: false,
-            };
+/// Invokes the poller's own process, starting one when there is none or it has died.
+async fn invoke_direct(
+    target: &Target,
+    launch: Launch<'_>,
+    environment: &mut Option<Environment>,
+    event: Value,
+) -> Result<HashSet<String>, String> {
+    let running = match environment.take() {
+        Some(mut running) => match running.child.try_wait() {
+            Ok(None) => Some(running),
+            status => {
+                eprintln!(
+                    "event source: {} process exited between invocations ({status:?})",
+                    target.name
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    let mut running = match running {
+        Some(running) => running,
+        None => {
             let started = Environment::start(target, launch).await?;
             eprintln!(
                 "event source: started {} process {}",
                 target.name,
                 started.child.id().unwrap_or(0)
             );
-            running = Some(started);
+            started
         }
-        let Some(mut running) = running else {
-            return Err("no execution environment".into());
-        };
-        // After an error the environment is spent (dropped here, killing its process): the
-        // next batch gets a new one.
-        let answer = running.invoke(event).await?;
-        *environment = Some(running);
-        batch_item_failures(&answer.result?)
-    }
+    };
+    // After an error the environment is spent (dropped here, killing its process): the
+    // next batch gets a new one.
+    let answer = running.invoke(event).await?;
+    *environment = Some(running);
+    batch_item_failures(&answer.result?)
 }
 
 /// The `batchItemFailures` of an SQS batch response; `Err` for a function error.
