@@ -86,7 +86,7 @@ insights-quality:
 
 # Criterion benches of the engine: QMSum meetings, 1-hour and 4-hour inputs.
 bench-insights:
-	cargo bench -p shared --bench insights
+	cargo bench -p xtask --bench insights
 
 # 1,000 bots joined and stopped by 50 concurrent clients on the local stack (optimised build).
 load:

@@ -30,7 +30,7 @@ echo "==> cold start and memory"
 ./scripts/local-stack.sh up >/dev/null
 
 echo "==> handler CPU per request (criterion)"
-cargo bench -q -p shared --features test-support --bench handlers 2>&1 | grep -E "^handler/|time:" | tee "$REPORTS/handlers.txt"
+cargo bench -q -p app --features test-support --bench handlers 2>&1 | grep -E "^handler/|time:" | tee "$REPORTS/handlers.txt"
 
 echo "==> latency under 50 concurrent clients (300 bots)"
 LOAD_REPORT_JSON=$REPORTS/latency.json "$XTASK" load "${BENCH_BOTS:-300}" 50 150 300 | tee "$REPORTS/latency.txt"

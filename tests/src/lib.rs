@@ -3,15 +3,15 @@
 //! plus an in-process Pipecat stand-in and webhook receiver on ephemeral loopback ports.
 //! The emulator itself (`moto_server` on 127.0.0.1:4566) is started by `make test`.
 
+use adapters::dynamodb::DynamoStore;
+use adapters::pipecat::{PipecatConfig, PipecatRuntime};
+use adapters::sqs::SqsQueue;
+use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_dynamodb::types::AttributeValue;
+use domain::messages::PipelineMessage;
+use domain::{AccountId, ApiKey};
+use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::Value;
-use shared::adapters::dynamodb::DynamoStore;
-use shared::adapters::pipecat::{PipecatConfig, PipecatRuntime};
-use shared::adapters::sqs::SqsQueue;
-use shared::aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
-use shared::domain::messages::PipelineMessage;
-use shared::domain::{AccountId, ApiKey};
-use shared::lambda_http::{Body, Request, RequestExt, Response};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -172,7 +172,7 @@ impl Emulator {
     pub async fn poll<F, Fut>(&self, handle: F) -> usize
     where
         F: FnOnce(SqsEvent) -> Fut,
-        Fut: std::future::Future<Output = shared::aws_lambda_events::event::sqs::SqsBatchResponse>,
+        Fut: std::future::Future<Output = aws_lambda_events::event::sqs::SqsBatchResponse>,
     {
         let out = self
             .sqs

@@ -2,20 +2,21 @@
 //! real SDK clients and the Pipecat stand-in over HTTP. Every refusal is checked to leave
 //! the table and the queue exactly as they were.
 
+use adapters::dynamodb::DynamoStore;
+use adapters::pipecat::PipecatRuntime;
+use adapters::sqs::SqsQueue;
+use adapters::webhook::SystemResolver;
+use app::api::{JoinHandler, JoinSettings, StatusHandler, StopHandler};
+use domain::messages::PipelineMessage;
+use domain::net::UrlPolicy;
+use domain::BotId;
 use serde_json::{json, Value};
-use shared::adapters::dynamodb::DynamoStore;
-use shared::adapters::pipecat::PipecatRuntime;
-use shared::adapters::sqs::SqsQueue;
-use shared::api::{JoinHandler, JoinSettings, StatusHandler, StopHandler};
-use shared::domain::messages::PipelineMessage;
-use shared::domain::net::UrlPolicy;
-use shared::domain::BotId;
 use std::time::Duration;
 use system_tests::{bearer, json, request, Emulator};
 
 struct Api {
     env: Emulator,
-    join: JoinHandler<DynamoStore, PipecatRuntime, SqsQueue>,
+    join: JoinHandler<DynamoStore, PipecatRuntime, SqsQueue, SystemResolver>,
     stop: StopHandler<DynamoStore, SqsQueue>,
     status: StatusHandler<DynamoStore>,
     key: String,
@@ -33,6 +34,7 @@ async fn api() -> Api {
         env.store.clone(),
         env.runtime(),
         env.queue.clone(),
+        SystemResolver,
         settings,
     );
     let stop = StopHandler::new(env.store.clone(), env.queue.clone());
@@ -168,22 +170,19 @@ async fn stop_of_a_completed_and_of_a_failed_bot_is_409_and_changes_nothing() {
     // A completed bot: stopped, then finished through the store as the pipeline does.
     let done_id = api.joined().await;
     let id = BotId::parse(&done_id).unwrap();
-    let finish = shared::ports::Finish {
-        phase: shared::domain::Phase::Completed,
-        at: shared::domain::now(),
+    let finish = app::ports::Finish {
+        phase: domain::Phase::Completed,
+        at: domain::now(),
         error: None,
         analysis: None,
         email: None,
         webhook: None,
     };
-    assert!(shared::ports::SessionStore::finish(
-        &api.env.store,
-        id,
-        &[shared::domain::Phase::InCall],
-        finish
-    )
-    .await
-    .unwrap());
+    assert!(
+        app::ports::SessionStore::finish(&api.env.store, id, &[domain::Phase::InCall], finish)
+            .await
+            .unwrap()
+    );
 
     let before = api.env.items().await;
     for (bot, word) in [(&failed_id, "failed"), (&done_id, "completed")] {
@@ -332,7 +331,7 @@ async fn runtime_refusal_is_502_and_records_the_session_as_failed() {
 #[tokio::test]
 async fn runtime_unreachable_is_502() {
     let env = Emulator::start(30).await;
-    let runtime = PipecatRuntime::new(shared::adapters::pipecat::PipecatConfig {
+    let runtime = PipecatRuntime::new(adapters::pipecat::PipecatConfig {
         api_url: "http://127.0.0.1:9/v1".into(),
         agent_name: "x".into(),
         public_key: "k".into(),
@@ -343,7 +342,13 @@ async fn runtime_unreachable_is_502() {
         public_base_url: None,
         max_session: Duration::from_secs(60),
     };
-    let join = JoinHandler::new(env.store.clone(), runtime, env.queue.clone(), settings);
+    let join = JoinHandler::new(
+        env.store.clone(),
+        runtime,
+        env.queue.clone(),
+        SystemResolver,
+        settings,
+    );
     let key = bearer(&env.api_key("acme").await);
     let (status, body) = json(
         join.handle(request("POST", Some(&key), &body().to_string(), &[]))
@@ -407,11 +412,11 @@ async fn pipecat_compatible_stop_terminates_and_answers_errors_as_error_and_code
 
 #[tokio::test]
 async fn a_found_api_key_is_remembered_for_its_time_to_live_and_then_asked_again() {
-    use shared::ports::Accounts;
+    use app::ports::Accounts;
     let env = Emulator::start(30).await;
     let key = env.api_key("acme").await;
     let cached = env.store.clone().with_key_cache(Duration::from_secs(2));
-    let acme = shared::domain::AccountId::parse("acme").unwrap();
+    let acme = domain::AccountId::parse("acme").unwrap();
     assert_eq!(
         cached.account_for_key(&key.hash()).await.unwrap(),
         Some(acme.clone())

@@ -129,12 +129,12 @@ async fn emulator_resources_match_the_sam_template() {
 
 #[test]
 fn the_largest_pipeline_message_fits_the_queue() {
-    use shared::domain::messages::PipelineMessage;
-    use shared::domain::BotId;
+    use domain::messages::PipelineMessage;
+    use domain::BotId;
     let defs = bootstrap::read_template(&bootstrap::template_path()).unwrap();
     let limit: usize = defs.queue["MaximumMessageSize"].parse().unwrap();
     let id = BotId::new();
-    let t = shared::domain::now();
+    let t = domain::now();
     let largest = [
         PipelineMessage::leave_requested(id),
         PipelineMessage::bot_exited(id, "f".repeat(64)),

@@ -3,21 +3,22 @@
 //! injection in every field that reaches an email, internal webhook targets reached through
 //! names. Each is refused with a clear error, and nothing is stored or sent.
 
-use serde_json::{json, Value};
-use shared::adapters::dynamodb::DynamoStore;
-use shared::adapters::pipecat::PipecatRuntime;
-use shared::adapters::sqs::SqsQueue;
-use shared::api::{
+use adapters::dynamodb::DynamoStore;
+use adapters::pipecat::PipecatRuntime;
+use adapters::sqs::SqsQueue;
+use adapters::webhook::SystemResolver;
+use app::api::{
     JoinHandler, JoinSettings, ReportHandler, ReportSettings, StatusHandler, StopHandler,
 };
-use shared::domain::net::UrlPolicy;
-use shared::lambda_http::{Body, Request};
+use domain::net::UrlPolicy;
+use lambda_http::{Body, Request};
+use serde_json::{json, Value};
 use std::time::Duration;
 use system_tests::{bearer, json, request, Emulator};
 
 struct Api {
     env: Emulator,
-    join: JoinHandler<DynamoStore, PipecatRuntime, SqsQueue>,
+    join: JoinHandler<DynamoStore, PipecatRuntime, SqsQueue, SystemResolver>,
     stop: StopHandler<DynamoStore, SqsQueue>,
     status: StatusHandler<DynamoStore>,
     report: ReportHandler<DynamoStore, SqsQueue>,
@@ -36,6 +37,7 @@ async fn api() -> Api {
         env.store.clone(),
         env.runtime(),
         env.queue.clone(),
+        SystemResolver,
         settings,
     );
     let key = bearer(&env.api_key("acme").await);

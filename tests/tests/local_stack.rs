@@ -13,9 +13,8 @@ fn api() -> String {
 async fn api_key() -> String {
     std::env::set_var("AWS_ENDPOINT_URL", xtask::local::emulator_url());
     let aws = xtask::local::aws().await;
-    let store =
-        shared::adapters::dynamodb::DynamoStore::from_config(&aws, xtask::local::table_name());
-    let account = shared::domain::AccountId::parse("e2e").unwrap();
+    let store = adapters::dynamodb::DynamoStore::from_config(&aws, xtask::local::table_name());
+    let account = domain::AccountId::parse("e2e").unwrap();
     store
         .ensure_account(&account)
         .await

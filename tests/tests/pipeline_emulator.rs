@@ -2,21 +2,22 @@
 //! (moto records every raw message), webhooks over real HTTP to the receiver, the stand-in
 //! bot runtime. Redelivery, reordering, deadlines, every webhook answer, SSRF, escaping.
 
-use serde_json::{json, Value};
-use shared::adapters::dynamodb::DynamoStore;
-use shared::adapters::pipecat::PipecatRuntime;
-use shared::adapters::ses::SesMailer;
-use shared::adapters::sqs::SqsQueue;
-use shared::adapters::webhook::{HttpWebhookSender, Lookup};
-use shared::api::{
+use adapters::dynamodb::DynamoStore;
+use adapters::pipecat::PipecatRuntime;
+use adapters::ses::SesMailer;
+use adapters::sqs::SqsQueue;
+use adapters::webhook::{HttpWebhookSender, SystemResolver};
+use app::api::{
     JoinHandler, JoinSettings, ReportHandler, ReportSettings, StatusHandler, StopHandler,
 };
-use shared::domain::messages::PipelineMessage;
-use shared::domain::net::UrlPolicy;
-use shared::domain::{BotId, Segment, Transcript, WebhookUrl};
-use shared::insights::BuiltinEngine;
-use shared::pipeline::{Pipeline, PipelineSettings};
-use shared::ports::{PipelineQueue, PostOutcome, WebhookSender};
+use app::pipeline::{Pipeline, PipelineSettings};
+use app::ports::HostResolver;
+use app::ports::{PipelineQueue, PostOutcome, WebhookSender};
+use domain::messages::PipelineMessage;
+use domain::net::UrlPolicy;
+use domain::{BotId, Segment, Transcript, WebhookUrl};
+use insights::BuiltinEngine;
+use serde_json::{json, Value};
 use std::net::IpAddr;
 use std::time::Duration;
 use system_tests::{bearer, emails_mentioning, json, request, Emulator};
@@ -26,7 +27,7 @@ type RealPipeline =
 
 struct Stack {
     env: Emulator,
-    join: JoinHandler<DynamoStore, PipecatRuntime, SqsQueue>,
+    join: JoinHandler<DynamoStore, PipecatRuntime, SqsQueue, SystemResolver>,
     stop: StopHandler<DynamoStore, SqsQueue>,
     status: StatusHandler<DynamoStore>,
     report: ReportHandler<DynamoStore, SqsQueue>,
@@ -69,6 +70,7 @@ async fn stack_with(
             env.store.clone(),
             env.runtime(),
             env.queue.clone(),
+            SystemResolver,
             join_settings,
         ),
         stop: StopHandler::new(env.store.clone(), env.queue.clone()),
@@ -408,7 +410,7 @@ fn url_escape(s: &str) -> String {
 async fn webhook_hanging_past_the_timeout_is_a_failed_attempt() {
     let webhooks = HttpWebhookSender::with_timeout(
         UrlPolicy::LOCAL_DEVELOPMENT,
-        shared::adapters::webhook::SystemResolver,
+        adapters::webhook::SystemResolver,
         Duration::from_secs(1),
     );
     let s = stack_with(settings(), SENDER, webhooks).await;
@@ -537,6 +539,7 @@ async fn webhook_urls_aimed_inside_are_refused_at_join_in_every_spelling() {
         env.store.clone(),
         env.runtime(),
         env.queue.clone(),
+        SystemResolver,
         settings,
     );
     let key = bearer(&env.api_key("acme").await);
@@ -585,14 +588,9 @@ async fn webhook_urls_aimed_inside_are_refused_at_join_in_every_spelling() {
 #[derive(Clone)]
 struct ResolvesTo(IpAddr);
 
-impl Lookup for ResolvesTo {
-    fn lookup(
-        &self,
-        _host: String,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<Vec<IpAddr>>> + Send>>
-    {
-        let ip = self.0;
-        Box::pin(async move { Ok(vec![ip]) })
+impl HostResolver for ResolvesTo {
+    async fn lookup(&self, _host: &str) -> std::io::Result<Vec<IpAddr>> {
+        Ok(vec![self.0])
     }
 }
 

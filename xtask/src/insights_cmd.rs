@@ -1,7 +1,8 @@
 //! `insights` and `insights-batch`: the built-in insights engine on transcript files, for a
 //! look at its output and for the quality benchmark (`scripts/insights_quality.py`).
 
-use shared::insights::{formats, BuiltinEngine};
+use crate::transcript_files as formats;
+use insights::BuiltinEngine;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

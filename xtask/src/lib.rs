@@ -17,4 +17,4 @@ pub mod meeting;
 pub mod receiver;
 pub mod runtime_api;
 pub mod standin;
-pub mod transcripts;
+pub mod transcript_files;

@@ -101,7 +101,7 @@ pub fn set_emulator_defaults() {
 
 pub async fn aws() -> aws_config::SdkConfig {
     set_emulator_defaults();
-    shared::adapters::aws_config().await
+    adapters::aws_config().await
 }
 
 /// A client for talking to the local servers in tests and tools.
@@ -116,8 +116,8 @@ pub fn http() -> reqwest::Client {
 /// secret if needed), as an `Authorization` header value.
 pub async fn bearer_for(account: &str) -> Result<String, String> {
     let aws = aws().await;
-    let store = shared::adapters::dynamodb::DynamoStore::from_config(&aws, table_name());
-    let account = shared::domain::AccountId::parse(account).map_err(|e| e.to_string())?;
+    let store = adapters::dynamodb::DynamoStore::from_config(&aws, table_name());
+    let account = domain::AccountId::parse(account).map_err(|e| e.to_string())?;
     store
         .ensure_account(&account)
         .await

@@ -1,7 +1,7 @@
 //! `cargo run -p xtask -- <command>`: see `usage()`; the Makefile wraps each command.
 
-use shared::adapters::dynamodb::DynamoStore;
-use shared::domain::AccountId;
+use adapters::dynamodb::DynamoStore;
+use domain::AccountId;
 use xtask::event_source::{self, EventSource};
 use xtask::{bootstrap, demo, local, receiver, standin};
 

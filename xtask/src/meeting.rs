@@ -2,7 +2,7 @@
 //! by others, action items with owners and dates, decisions. Deterministic for a given
 //! length, and as long as asked (a 4-hour meeting is ~40,000 words).
 
-use shared::domain::Segment;
+use domain::Segment;
 
 const SCRIPT: &[(&str, &str)] = &[
     ("Ada", "Good morning everyone, thanks for joining. Let's go through the launch plan for the {topic}."),

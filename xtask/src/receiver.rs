@@ -4,16 +4,16 @@
 //! (the first N attempts of each webhook-id answer `fail_status`, default 500),
 //! `status=410`, `hang_ms=N`, `redirect=URL`.
 
+use adapters::dynamodb::DynamoStore;
+use app::ports::Accounts;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use domain::AccountId;
 use serde::Serialize;
 use serde_json::{json, Value};
-use shared::adapters::dynamodb::DynamoStore;
-use shared::domain::AccountId;
-use shared::ports::Accounts;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -12,8 +12,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use domain::Segment;
 use serde_json::{json, Value};
-use shared::domain::Segment;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -265,8 +265,11 @@ fn transcript_for(config: &Value) -> Vec<Segment> {
     if let Some(path) = file {
         match std::fs::read_to_string(&path)
             .map_err(|e| e.to_string())
-            .and_then(|t| crate::transcripts::load(&t))
-        {
+            .and_then(|t| {
+                crate::transcript_files::load_transcript(&t)
+                    .map(|t| t.0)
+                    .map_err(|e| e.to_string())
+            }) {
             Ok(t) => return t,
             Err(e) => eprintln!("cannot use transcript {path}: {e}; generating one"),
         }

@@ -1,14 +1,17 @@
-//! `POST /api/bot/join`: wires configuration and clients to [`shared::api::JoinHandler`].
+//! `POST /api/bot/join`: wires configuration and clients to [`app::api::JoinHandler`].
 
-use shared::adapters::{aws_config, dynamodb::DynamoStore, pipecat::PipecatRuntime, sqs::SqsQueue};
-use shared::api::{JoinHandler, JoinSettings};
-use shared::config::{self, PipecatRole};
-use shared::lambda_http::{run, service_fn, Error, Request};
+use adapters::config::{self, PipecatRole};
+use adapters::{
+    aws_config, dynamodb::DynamoStore, pipecat::PipecatRuntime, sqs::SqsQueue,
+    webhook::SystemResolver,
+};
+use app::api::{JoinHandler, JoinSettings};
+use lambda_http::{run, service_fn, Error, Request};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    shared::telemetry::init();
+    adapters::telemetry::init();
     let settings = JoinSettings {
         url_policy: config::url_policy()?,
         public_base_url: config::optional("PUBLIC_BASE_URL"),
@@ -20,6 +23,7 @@ async fn main() -> Result<(), Error> {
             .with_key_cache(config::api_key_cache_ttl()?),
         PipecatRuntime::new(config::pipecat(PipecatRole::Start)?),
         SqsQueue::from_config(&aws, config::queue_url()?),
+        SystemResolver,
         settings,
     ));
     run(service_fn(move |req: Request| {

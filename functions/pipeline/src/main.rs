@@ -1,22 +1,22 @@
 //! The pipeline queue's consumer (SQS event source, partial batch failures): wires
-//! configuration and clients to [`shared::pipeline::Pipeline`].
+//! configuration and clients to [`app::pipeline::Pipeline`].
 
-use shared::adapters::llm::ConfiguredInsights;
-use shared::adapters::{
+use adapters::config::{self, PipecatRole};
+use adapters::llm::ConfiguredInsights;
+use adapters::{
     aws_config, dynamodb::DynamoStore, pipecat::PipecatRuntime, ses::SesMailer, sqs::SqsQueue,
     webhook::HttpWebhookSender,
 };
-use shared::aws_lambda_events::event::sqs::SqsEvent;
-use shared::config::{self, PipecatRole};
+use aws_lambda_events::event::sqs::SqsEvent;
 
-use shared::lambda_runtime::{run, service_fn, Error, LambdaEvent};
-use shared::pipeline::{Pipeline, PipelineSettings};
+use app::pipeline::Pipeline;
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    shared::telemetry::init();
-    let settings = PipelineSettings::from_env()?;
+    adapters::telemetry::init();
+    let settings = config::pipeline_settings()?;
     let aws = aws_config().await;
     let pipeline = Arc::new(Pipeline::new(
         DynamoStore::from_config(&aws, config::table_name()?),

@@ -1,15 +1,15 @@
 //! `POST /v1/bots/{bot_id}/exit` (called by the bot runtime): wires configuration and
-//! clients to [`shared::api::ReportHandler`].
+//! clients to [`app::api::ReportHandler`].
 
-use shared::adapters::{aws_config, dynamodb::DynamoStore, sqs::SqsQueue};
-use shared::api::{ReportHandler, ReportSettings};
-use shared::config;
-use shared::lambda_http::{run, service_fn, Error, Request};
+use adapters::config;
+use adapters::{aws_config, dynamodb::DynamoStore, sqs::SqsQueue};
+use app::api::{ReportHandler, ReportSettings};
+use lambda_http::{run, service_fn, Error, Request};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    shared::telemetry::init();
+    adapters::telemetry::init();
     let aws = aws_config().await;
     let handler = Arc::new(ReportHandler::new(
         DynamoStore::from_config(&aws, config::table_name()?),

@@ -1,15 +1,15 @@
 //! `GET /api/bot/{bot_id}/status`: wires configuration and the DynamoDB client to
-//! [`shared::api::StatusHandler`].
+//! [`app::api::StatusHandler`].
 
-use shared::adapters::{aws_config, dynamodb::DynamoStore};
-use shared::api::StatusHandler;
-use shared::config;
-use shared::lambda_http::{run, service_fn, Error, Request};
+use adapters::config;
+use adapters::{aws_config, dynamodb::DynamoStore};
+use app::api::StatusHandler;
+use lambda_http::{run, service_fn, Error, Request};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    shared::telemetry::init();
+    adapters::telemetry::init();
     let aws = aws_config().await;
     let handler = Arc::new(StatusHandler::new(
         DynamoStore::from_config(&aws, config::table_name()?)

@@ -1,15 +1,15 @@
 //! `POST /v1/bots/leave/{bot_id}` and `DELETE /agents/{agentName}/sessions/{sessionId}`:
-//! wires configuration and clients to [`shared::api::StopHandler`].
+//! wires configuration and clients to [`app::api::StopHandler`].
 
-use shared::adapters::{aws_config, dynamodb::DynamoStore, sqs::SqsQueue};
-use shared::api::StopHandler;
-use shared::config;
-use shared::lambda_http::{run, service_fn, Error, Request};
+use adapters::config;
+use adapters::{aws_config, dynamodb::DynamoStore, sqs::SqsQueue};
+use app::api::StopHandler;
+use lambda_http::{run, service_fn, Error, Request};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    shared::telemetry::init();
+    adapters::telemetry::init();
     let aws = aws_config().await;
     let handler = Arc::new(StopHandler::new(
         DynamoStore::from_config(&aws, config::table_name()?)

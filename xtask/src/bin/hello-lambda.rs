@@ -1,6 +1,6 @@
 //! A lambda_http hello-world: the floor `make bench` compares our functions' cold start with.
 
-use shared::lambda_http::{run, service_fn, Body, Error, Request, Response};
+use lambda_http::{run, service_fn, Body, Error, Request, Response};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

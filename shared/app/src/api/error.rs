@@ -1,0 +1,193 @@
+//! One error type for the HTTP layer and the one function that turns it into a response.
+//! Texts follow the seed documents (`../shared/seeds/`) word for word where they give one.
+
+use super::http::json_response;
+use domain::{BotId, Phase};
+use lambda_http::{Body, Response};
+use serde_json::{json, Value};
+
+/// Which contract's error shape to answer with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// PailFlow: `{"error", "detail", "message"}`.
+    PailFlow,
+    /// Pipecat Cloud: `{"error", "code"}`.
+    Pipecat,
+}
+
+/// The operation a 500 happened in; it picks the seed's `detail` text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    Join,
+    Stop,
+    Status,
+    Report,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthProblem {
+    MissingHeader,
+    MalformedHeader,
+    InvalidKey,
+    InvalidBotSecret,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("authentication failed: {0:?}")]
+    Unauthenticated(AuthProblem),
+    #[error("bot session {0} not found")]
+    NotFound(String),
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    #[error("unsupported content type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("body of {size} bytes exceeds the limit of {limit} bytes")]
+    PayloadTooLarge { size: usize, limit: usize },
+    #[error("bot {bot_id} has already finished ({phase:?})")]
+    Finished { bot_id: BotId, phase: Phase },
+    #[error("idempotency key reused with a different body")]
+    IdempotencyMismatch { key: String },
+    #[error("bot {bot_id} could not be started: {detail}")]
+    BotStartFailed { bot_id: BotId, detail: String },
+    #[error("internal error during {op:?}: {cause}")]
+    Internal { op: Operation, cause: String },
+}
+
+impl ApiError {
+    pub fn internal(op: Operation, source: impl std::fmt::Display) -> Self {
+        ApiError::Internal {
+            op,
+            cause: source.to_string(),
+        }
+    }
+
+    pub fn status_code(&self) -> u16 {
+        match self {
+            ApiError::Unauthenticated(_) => 401,
+            ApiError::NotFound(_) => 404,
+            ApiError::InvalidRequest(_) => 400,
+            ApiError::UnsupportedMediaType(_) => 415,
+            ApiError::PayloadTooLarge { .. } => 413,
+            ApiError::Finished { .. } => 409,
+            ApiError::IdempotencyMismatch { .. } => 422,
+            ApiError::BotStartFailed { .. } => 502,
+            ApiError::Internal { .. } => 500,
+        }
+    }
+
+    /// `(error code, detail, message)` in the PailFlow vocabulary.
+    fn parts(&self) -> (&'static str, String, &'static str) {
+        match self {
+            ApiError::Unauthenticated(AuthProblem::InvalidBotSecret) => (
+                "authentication_error",
+                "Bot secret authentication failed.".into(),
+                "Only the bot this session started can report its exit.",
+            ),
+            ApiError::Unauthenticated(_) => (
+                "authentication_error",
+                "API key authentication failed.".into(),
+                "Please verify your API key or contact support.",
+            ),
+            ApiError::NotFound(id) => (
+                "not_found",
+                format!("Bot session {id} not found"),
+                "The specified bot session does not exist.",
+            ),
+            ApiError::InvalidRequest(detail) => (
+                "invalid_request",
+                detail.clone(),
+                "The request was not valid. Check the detail and try again.",
+            ),
+            ApiError::UnsupportedMediaType(got) => (
+                "unsupported_media_type",
+                format!("Content-Type must be application/json, got '{got}'."),
+                "Send the request body as JSON.",
+            ),
+            ApiError::PayloadTooLarge { size, limit } => (
+                "payload_too_large",
+                format!("Request body is {size} bytes; the limit is {limit} bytes."),
+                "The request body is too large.",
+            ),
+            ApiError::Finished { bot_id, phase } => (
+                "conflict",
+                match phase {
+                    Phase::Completed => format!("Bot session {bot_id} has already completed."),
+                    Phase::Failed => format!("Bot session {bot_id} has already failed."),
+                    _ => format!("Bot session {bot_id} has already left the meeting; its results are being processed."),
+                },
+                "The bot has already left the meeting.",
+            ),
+            ApiError::IdempotencyMismatch { key } => (
+                "idempotency_error",
+                format!("Idempotency-Key '{key}' was already used with a different request body."),
+                "Use a new Idempotency-Key for a different request.",
+            ),
+            ApiError::BotStartFailed { detail, .. } => (
+                "bot_start_failed",
+                format!("The bot runtime could not start the bot: {detail}"),
+                "The bot could not join the meeting. Please try again.",
+            ),
+            ApiError::Internal { op, .. } => (
+                "server_error",
+                match op {
+                    Operation::Join => "Failed to start bot. Please try again.",
+                    Operation::Stop => "Failed to stop bot. Please try again.",
+                    Operation::Status => "Failed to get bot status. Please try again.",
+                    Operation::Report => "Failed to record the bot's exit. Please try again.",
+                }
+                .into(),
+                "An error occurred while processing your request.",
+            ),
+        }
+    }
+
+    /// Fields added to the body beyond the contract's own.
+    fn extra(&self) -> Option<(&'static str, Value)> {
+        match self {
+            ApiError::Unauthenticated(p) => Some((
+                "reason",
+                json!(match p {
+                    AuthProblem::MissingHeader => "Missing Authorization header; expected 'Authorization: Bearer <api key>'.",
+                    AuthProblem::MalformedHeader => "Malformed Authorization header; expected exactly one 'Authorization: Bearer <api key>'.",
+                    AuthProblem::InvalidKey => "The API key is not valid.",
+                    AuthProblem::InvalidBotSecret => "The bot secret is missing or not valid for this bot.",
+                }),
+            )),
+            ApiError::BotStartFailed { bot_id, .. } => Some(("bot_id", json!(bot_id))),
+            _ => None,
+        }
+    }
+}
+
+/// The one place an error becomes a response. 500s are logged here with their cause and
+/// answered without it.
+pub fn into_response(err: &ApiError, flavor: Flavor) -> Response<Body> {
+    let status = err.status_code();
+    if let ApiError::Internal { op, cause } = err {
+        tracing::error!(?op, error = %cause, "request failed");
+    } else {
+        tracing::info!(status, error = %err, "request refused");
+    }
+    let (code, detail, message) = err.parts();
+    let mut body = match flavor {
+        Flavor::PailFlow => json!({ "error": code, "detail": detail, "message": message }),
+        Flavor::Pipecat => json!({ "error": detail, "code": code }),
+    };
+    if let (Flavor::PailFlow, Some((key, value))) = (flavor, err.extra()) {
+        body[key] = value;
+    }
+    let mut response = json_response(status, &body);
+    if status == 401 {
+        let challenge = if flavor == Flavor::PailFlow {
+            "Bearer"
+        } else {
+            "Bearer realm=\"pipecat\""
+        };
+        response.headers_mut().insert(
+            "www-authenticate",
+            challenge.parse().expect("static header"),
+        );
+    }
+    response
+}

@@ -1,0 +1,306 @@
+//! `POST /api/bot/join`: create the session, start the bot through the runtime, answer
+//! `{"status":"started","bot_id","room_url"}`. An `Idempotency-Key` makes a retried join
+//! return the same bot and start nothing new.
+
+use super::auth::authenticate;
+use super::error::{into_response, ApiError, Flavor, Operation};
+use super::http::{json_response, limit_body, request_origin, require_json};
+use super::MAX_JOIN_BODY_BYTES;
+use crate::ports::{
+    Accounts, BotRuntime, CreateOutcome, Finish, HostResolver, IdempotencyClaim, PipelineQueue,
+    SessionStore, StartBot,
+};
+use domain::join::JoinRequest;
+use domain::messages::PipelineMessage;
+use domain::net::UrlPolicy;
+use domain::session::WebhookEvent;
+use domain::{now, BotId, BotSecret, Phase, Session, WebhookUrl};
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+use std::time::Duration;
+use tracing::Instrument;
+
+#[derive(Clone, Debug)]
+pub struct JoinSettings {
+    pub url_policy: UrlPolicy,
+    /// Public origin of this API, for the report URL handed to the bot. When unset, the
+    /// origin the join request arrived on is used.
+    pub public_base_url: Option<String>,
+    /// A session still running this long after its join is asked to leave.
+    pub max_session: Duration,
+}
+
+pub struct JoinHandler<S, R, Q, D> {
+    store: S,
+    runtime: R,
+    queue: Q,
+    resolver: D,
+    settings: JoinSettings,
+}
+
+impl<S, R, Q, D> JoinHandler<S, R, Q, D>
+where
+    S: SessionStore + Accounts,
+    R: BotRuntime,
+    Q: PipelineQueue,
+    D: HostResolver,
+{
+    pub fn new(store: S, runtime: R, queue: Q, resolver: D, settings: JoinSettings) -> Self {
+        Self {
+            store,
+            runtime,
+            queue,
+            resolver,
+            settings,
+        }
+    }
+
+    pub async fn handle(&self, req: Request) -> Response<Body> {
+        let span = tracing::info_span!(
+            "join",
+            bot_id = tracing::field::Empty,
+            account = tracing::field::Empty
+        );
+        match self.join(&req).instrument(span).await {
+            Ok(response) => response,
+            Err(err) => into_response(&err, Flavor::PailFlow),
+        }
+    }
+
+    async fn join(&self, req: &Request) -> Result<Response<Body>, ApiError> {
+        let account = authenticate(&self.store, req.headers(), Operation::Join).await?;
+        tracing::Span::current().record("account", account.as_str());
+        require_json(req)?;
+        let body = limit_body(req, MAX_JOIN_BODY_BYTES)?;
+        let idempotency_key = idempotency_key(req)?;
+        let join = JoinRequest::parse(body, self.settings.url_policy)
+            .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
+        if let Some(url) = &join.webhook_callback_url {
+            if let Some(why) =
+                resolved_address_refusal(&self.resolver, url, self.settings.url_policy).await
+            {
+                return Err(ApiError::InvalidRequest(format!(
+                    "Field 'webhook_callback_url' {why}"
+                )));
+            }
+        }
+
+        let bot_id = BotId::new();
+        let secret = BotSecret::generate();
+        let session = new_session(bot_id, account.clone(), &join, &secret);
+        let claim = idempotency_key.map(|key| IdempotencyClaim {
+            account: account.clone(),
+            key,
+            fingerprint: join.fingerprint.clone(),
+            bot_id,
+        });
+        match self
+            .store
+            .create_session(&session, claim.as_ref())
+            .await
+            .map_err(|e| ApiError::internal(Operation::Join, e))?
+        {
+            CreateOutcome::Created => {}
+            CreateOutcome::Replayed {
+                bot_id: earlier,
+                fingerprint,
+            } => {
+                if fingerprint != join.fingerprint {
+                    let key = claim.map(|c| c.key).unwrap_or_default();
+                    return Err(ApiError::IdempotencyMismatch { key });
+                }
+                return self.replay(earlier).await;
+            }
+        }
+        tracing::Span::current().record("bot_id", tracing::field::display(bot_id));
+
+        let report_url = format!("{}/v1/bots/{bot_id}/exit", self.origin(req));
+        let started = self
+            .runtime
+            .start(StartBot {
+                bot_id,
+                room_url: &join.room_url,
+                token: join.token.as_deref(),
+                provider: &join.provider,
+                bot_config: &join.bot_config,
+                report_url,
+                report_secret: &secret,
+            })
+            .await;
+        match started {
+            Ok(runtime_session_id) => {
+                self.store
+                    .mark_started(bot_id, &runtime_session_id, now())
+                    .await
+                    .map_err(|e| ApiError::internal(Operation::Join, e))?;
+                self.schedule_session_limit(bot_id).await;
+                tracing::info!(%runtime_session_id, "bot started");
+                Ok(started_response(bot_id, &join.room_url))
+            }
+            Err(err) => {
+                let detail = err.to_string();
+                self.fail_join(&session, &detail).await;
+                Err(ApiError::BotStartFailed { bot_id, detail })
+            }
+        }
+    }
+
+    /// The answer to a replayed `Idempotency-Key`: the same bot, nothing new started.
+    async fn replay(&self, bot_id: BotId) -> Result<Response<Body>, ApiError> {
+        let session = self
+            .store
+            .get_session(bot_id)
+            .await
+            .map_err(|e| ApiError::internal(Operation::Join, e))?
+            .ok_or_else(|| {
+                ApiError::internal(
+                    Operation::Join,
+                    format!("idempotency record points to missing bot {bot_id}"),
+                )
+            })?;
+        tracing::info!(%bot_id, "idempotent replay");
+        match (session.phase, session.started_at, &session.error) {
+            (Phase::Failed, None, Some(error)) => Err(ApiError::BotStartFailed {
+                bot_id,
+                detail: error.clone(),
+            }),
+            _ => Ok(started_response(bot_id, &session.room_url)),
+        }
+    }
+
+    /// The runtime refused: the session is failed and the customer's webhook told.
+    async fn fail_join(&self, session: &Session, detail: &str) {
+        let (_, webhook) = session.deliveries_for(WebhookEvent::BotJoinFailed, false);
+        let has_webhook = webhook.is_some();
+        let finish = Finish {
+            phase: Phase::Failed,
+            at: now(),
+            error: Some(detail),
+            analysis: None,
+            email: None,
+            webhook,
+        };
+        match self
+            .store
+            .finish(session.bot_id, &[Phase::Joining], finish)
+            .await
+        {
+            Ok(_) if has_webhook => {
+                if let Err(e) = self
+                    .queue
+                    .send(&PipelineMessage::deliver(session.bot_id), Duration::ZERO)
+                    .await
+                {
+                    tracing::error!(error = %e, "could not enqueue the bot_join_failed webhook");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "could not record the failed join"),
+        }
+        tracing::warn!(error = detail, "bot runtime refused to start the bot");
+    }
+
+    /// No session runs forever: past `max_session` the bot is asked to leave.
+    async fn schedule_session_limit(&self, bot_id: BotId) {
+        let deadline = now() + self.settings.max_session;
+        let message = PipelineMessage::exit_deadline(bot_id, deadline);
+        let delay = self
+            .settings
+            .max_session
+            .min(crate::pipeline::MAX_SQS_DELAY);
+        if let Err(e) = self.queue.send(&message, delay).await {
+            tracing::error!(error = %e, "could not schedule the session limit");
+        }
+    }
+
+    fn origin(&self, req: &Request) -> String {
+        self.settings
+            .public_base_url
+            .clone()
+            .or_else(|| request_origin(req))
+            .unwrap_or_else(|| "http://127.0.0.1:9000".to_owned())
+            .trim_end_matches('/')
+            .to_owned()
+    }
+}
+
+/// `Some(reason)` when the webhook URL's host resolves now to an address the policy
+/// refuses. A name that does not resolve (yet) is accepted here: the sender resolves it
+/// again, through the same guard, at every attempt.
+async fn resolved_address_refusal<D: HostResolver>(
+    resolver: &D,
+    url: &WebhookUrl,
+    policy: UrlPolicy,
+) -> Option<String> {
+    let host = url
+        .as_url()
+        .host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return None; // literals were checked when the URL was parsed
+    }
+    let lookup = tokio::time::timeout(Duration::from_secs(2), resolver.lookup(host));
+    let ips = lookup.await.ok()?.ok()?;
+    ips.iter()
+        .find_map(|ip| policy.refuses(*ip))
+        .map(|why| format!("resolves to {why}, which is not allowed"))
+}
+
+fn started_response(bot_id: BotId, room_url: &str) -> Response<Body> {
+    json_response(
+        200,
+        &json!({ "status": "started", "bot_id": bot_id, "room_url": room_url }),
+    )
+}
+
+fn idempotency_key(req: &Request) -> Result<Option<String>, ApiError> {
+    let mut values = req.headers().get_all("idempotency-key").iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or("");
+    let ok = values.next().is_none()
+        && (1..=255).contains(&key.len())
+        && key.bytes().all(|b| b.is_ascii_graphic());
+    if !ok {
+        return Err(ApiError::InvalidRequest(
+            "Header 'Idempotency-Key' must be one value of 1 to 255 visible ASCII characters"
+                .into(),
+        ));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+fn new_session(
+    bot_id: BotId,
+    account: domain::AccountId,
+    join: &JoinRequest,
+    secret: &BotSecret,
+) -> Session {
+    Session {
+        bot_id,
+        account_id: account,
+        room_url: join.room_url.clone(),
+        provider: join.provider.clone(),
+        bot_config: join.bot_config.clone(),
+        process_insights: join.process_insights,
+        email: join.email.clone(),
+        analysis_prompt: join.analysis_prompt.clone(),
+        summary_format_prompt: join.summary_format_prompt.clone(),
+        webhook_url: join.webhook_callback_url.clone(),
+        phase: Phase::Joining,
+        created_at: now(),
+        started_at: None,
+        leave_requested_at: None,
+        leave_enqueued: false,
+        completed_at: None,
+        runtime_session_id: None,
+        bot_secret_hash: secret.hash(),
+        exit: None,
+        error: None,
+        insights_error: None,
+        email_delivery: None,
+        webhook_delivery: None,
+    }
+}

@@ -1,0 +1,115 @@
+//! `GET /api/bot/{bot_id}/status`: the seed's fields (`status`, `transcript`, `qa_pairs`,
+//! `insights`, `error`...) plus `phase`, `leave_requested_at`, `exit_reason` and the
+//! outcome of every delivery.
+
+use super::auth::authenticate;
+use super::error::{into_response, ApiError, Flavor, Operation};
+use super::http::{json_response, path_param};
+use crate::ports::{Accounts, SessionStore, SessionView};
+use domain::insights::{Insights, QaPair};
+use domain::rfc3339::format;
+use domain::session::{EmailDelivery, WebhookDelivery};
+use domain::{BotId, ExitReason, Phase, Status};
+use lambda_http::{Body, Request, Response};
+use serde::Serialize;
+use tracing::Instrument;
+
+pub struct StatusHandler<S> {
+    store: S,
+}
+
+#[derive(Serialize)]
+pub struct StatusBody {
+    pub status: Status,
+    pub bot_id: BotId,
+    pub room_url: String,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub transcript: Option<String>,
+    pub qa_pairs: Option<Vec<QaPair>>,
+    pub insights: Option<Insights>,
+    pub error: Option<String>,
+    pub phase: Phase,
+    pub created_at: String,
+    pub leave_requested_at: Option<String>,
+    pub exit_reason: Option<ExitReason>,
+    pub ended_at: Option<String>,
+    pub insights_error: Option<String>,
+    pub deliveries: Deliveries,
+}
+
+#[derive(Serialize)]
+pub struct Deliveries {
+    pub email: Option<EmailDelivery>,
+    pub webhook: Option<WebhookDelivery>,
+}
+
+impl StatusBody {
+    pub fn from_view(view: SessionView) -> Self {
+        let SessionView {
+            session: s,
+            transcript,
+            analysis,
+        } = view;
+        let (qa_pairs, insights, insights_error) = match analysis {
+            Some(a) => (
+                Some(a.qa_pairs),
+                a.insights,
+                a.insights_error.or_else(|| s.insights_error.clone()),
+            ),
+            None => (None, None, s.insights_error.clone()),
+        };
+        Self {
+            status: s.status(),
+            bot_id: s.bot_id,
+            room_url: s.room_url,
+            started_at: s.started_at.map(format),
+            completed_at: s.completed_at.map(format),
+            transcript: transcript
+                .filter(|_| s.phase.is_terminal())
+                .map(|t| t.to_text()),
+            qa_pairs,
+            insights,
+            error: s.error,
+            phase: s.phase,
+            created_at: format(s.created_at),
+            leave_requested_at: s.leave_requested_at.map(format),
+            exit_reason: s.exit.as_ref().map(|e| e.reason),
+            ended_at: s.exit.as_ref().map(|e| format(e.ended_at)),
+            insights_error,
+            deliveries: Deliveries {
+                email: s.email_delivery,
+                webhook: s.webhook_delivery,
+            },
+        }
+    }
+}
+
+impl<S: SessionStore + Accounts> StatusHandler<S> {
+    pub fn new(store: S) -> Self {
+        Self { store }
+    }
+
+    pub async fn handle(&self, req: Request) -> Response<Body> {
+        let span = tracing::info_span!("status", bot_id = tracing::field::Empty);
+        match self.status(&req).instrument(span).await {
+            Ok(body) => json_response(200, &body),
+            Err(err) => into_response(&err, Flavor::PailFlow),
+        }
+    }
+
+    async fn status(&self, req: &Request) -> Result<StatusBody, ApiError> {
+        let account = authenticate(&self.store, req.headers(), Operation::Status).await?;
+        let raw = path_param(req, "bot_id").unwrap_or_default();
+        let bot_id = BotId::parse(&raw).map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
+        tracing::Span::current().record("bot_id", tracing::field::display(bot_id));
+        let view = self
+            .store
+            .get_view(bot_id)
+            .await
+            .map_err(|e| ApiError::internal(Operation::Status, e))?
+            .filter(|v| v.session.account_id == account)
+            .ok_or_else(|| ApiError::NotFound(bot_id.to_string()))?;
+        Ok(StatusBody::from_view(view))
+    }
+}

@@ -1,0 +1,457 @@
+//! In-memory implementations of the ports, for unit tests and the handler benches only
+//! (feature `test-support`). They keep the DynamoDB adapter's conditional semantics so the
+//! handlers' rules can be tested fast; the same handlers run against the emulator in `tests/`.
+
+use crate::ports::*;
+use domain::insights::Analysis;
+use domain::messages::PipelineMessage;
+use domain::session::{DeliveryState, EmailDelivery, ExitRecord, WebhookAttempt, WebhookDelivery};
+use domain::{
+    AccountId, ApiKey, ApiKeyHash, BotId, Phase, Session, Transcript, WebhookSecret, WebhookUrl,
+};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+#[derive(Default)]
+struct StoreState {
+    keys: HashMap<String, AccountId>,
+    secrets: HashMap<AccountId, WebhookSecret>,
+    idempotency: HashMap<(AccountId, String), (BotId, String)>,
+    sessions: HashMap<BotId, Session>,
+    transcripts: HashMap<(BotId, String), Transcript>,
+    results: HashMap<BotId, Analysis>,
+}
+
+#[derive(Clone, Default)]
+pub struct MemStore(Arc<Mutex<StoreState>>);
+
+fn ms(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+impl MemStore {
+    pub fn add_key(&self, account: &str) -> ApiKey {
+        let key = ApiKey::generate();
+        let account = AccountId::parse(account).unwrap();
+        let mut state = self.0.lock().unwrap();
+        state
+            .secrets
+            .entry(account.clone())
+            .or_insert_with(WebhookSecret::generate);
+        state.keys.insert(key.hash().as_str().to_owned(), account);
+        key
+    }
+
+    pub fn session(&self, id: BotId) -> Option<Session> {
+        self.0.lock().unwrap().sessions.get(&id).cloned()
+    }
+
+    pub fn put_session(&self, session: Session) {
+        self.0
+            .lock()
+            .unwrap()
+            .sessions
+            .insert(session.bot_id, session);
+    }
+
+    pub fn session_count(&self) -> usize {
+        self.0.lock().unwrap().sessions.len()
+    }
+
+    fn update<T>(&self, id: BotId, f: impl FnOnce(&mut Session) -> T) -> Option<T> {
+        self.0.lock().unwrap().sessions.get_mut(&id).map(f)
+    }
+}
+
+impl Accounts for MemStore {
+    async fn account_for_key(&self, key: &ApiKeyHash) -> Result<Option<AccountId>, StoreError> {
+        Ok(self.0.lock().unwrap().keys.get(key.as_str()).cloned())
+    }
+
+    async fn webhook_secret(
+        &self,
+        account: &AccountId,
+    ) -> Result<Option<WebhookSecret>, StoreError> {
+        Ok(self.0.lock().unwrap().secrets.get(account).cloned())
+    }
+}
+
+impl SessionStore for MemStore {
+    async fn create_session(
+        &self,
+        session: &Session,
+        claim: Option<&IdempotencyClaim>,
+    ) -> Result<CreateOutcome, StoreError> {
+        let mut state = self.0.lock().unwrap();
+        if let Some(c) = claim {
+            if let Some((bot_id, fingerprint)) =
+                state.idempotency.get(&(c.account.clone(), c.key.clone()))
+            {
+                return Ok(CreateOutcome::Replayed {
+                    bot_id: *bot_id,
+                    fingerprint: fingerprint.clone(),
+                });
+            }
+            state.idempotency.insert(
+                (c.account.clone(), c.key.clone()),
+                (c.bot_id, c.fingerprint.clone()),
+            );
+        }
+        state.sessions.insert(session.bot_id, session.clone());
+        Ok(CreateOutcome::Created)
+    }
+
+    async fn get_session(&self, id: BotId) -> Result<Option<Session>, StoreError> {
+        Ok(self.session(id))
+    }
+
+    async fn get_view(&self, id: BotId) -> Result<Option<SessionView>, StoreError> {
+        let state = self.0.lock().unwrap();
+        Ok(state.sessions.get(&id).map(|s| SessionView {
+            session: s.clone(),
+            transcript: s
+                .exit
+                .as_ref()
+                .and_then(|e| state.transcripts.get(&(id, e.exit_id.clone())).cloned()),
+            analysis: state.results.get(&id).cloned(),
+        }))
+    }
+
+    async fn mark_started(
+        &self,
+        id: BotId,
+        runtime_session_id: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .update(id, |s| {
+                let ok = s.phase == Phase::Joining;
+                if ok {
+                    s.phase = Phase::InCall;
+                    s.started_at = Some(at);
+                    s.runtime_session_id = Some(runtime_session_id.to_owned());
+                }
+                ok
+            })
+            .unwrap_or(false))
+    }
+
+    async fn request_leave(&self, id: BotId, at: OffsetDateTime) -> Result<bool, StoreError> {
+        Ok(self
+            .update(id, |s| {
+                let ok = matches!(s.phase, Phase::Joining | Phase::InCall);
+                if ok {
+                    s.phase = Phase::Leaving;
+                    s.leave_requested_at = Some(at);
+                    s.leave_enqueued = false;
+                }
+                ok
+            })
+            .unwrap_or(false))
+    }
+
+    async fn mark_leave_enqueued(&self, id: BotId) -> Result<(), StoreError> {
+        self.update(id, |s| s.leave_enqueued = true);
+        Ok(())
+    }
+
+    async fn save_transcript(
+        &self,
+        id: BotId,
+        exit_id: &str,
+        transcript: &Transcript,
+    ) -> Result<u32, StoreError> {
+        self.0
+            .lock()
+            .unwrap()
+            .transcripts
+            .insert((id, exit_id.to_owned()), transcript.clone());
+        Ok(1)
+    }
+
+    async fn delete_transcript(
+        &self,
+        id: BotId,
+        exit_id: &str,
+        _chunks: u32,
+    ) -> Result<(), StoreError> {
+        self.0
+            .lock()
+            .unwrap()
+            .transcripts
+            .remove(&(id, exit_id.to_owned()));
+        Ok(())
+    }
+
+    async fn record_exit(&self, id: BotId, exit: &ExitRecord) -> Result<RecordExit, StoreError> {
+        Ok(self
+            .update(id, |s| {
+                if matches!(s.phase, Phase::Joining | Phase::InCall | Phase::Leaving) {
+                    s.exit = Some(exit.clone());
+                    s.phase = Phase::Processing;
+                    RecordExit::Recorded
+                } else if s.exit.as_ref().is_some_and(|e| e.exit_id == exit.exit_id) {
+                    RecordExit::AlreadyRecorded
+                } else {
+                    RecordExit::Refused(s.phase)
+                }
+            })
+            .unwrap_or(RecordExit::Refused(Phase::Failed)))
+    }
+
+    async fn load_transcript(
+        &self,
+        id: BotId,
+        exit: &ExitRecord,
+    ) -> Result<Transcript, StoreError> {
+        self.0
+            .lock()
+            .unwrap()
+            .transcripts
+            .get(&(id, exit.exit_id.clone()))
+            .cloned()
+            .ok_or_else(|| StoreError::Corrupt("transcript missing".into()))
+    }
+
+    async fn finish(
+        &self,
+        id: BotId,
+        from: &[Phase],
+        finish: Finish<'_>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.0.lock().unwrap();
+        let Some(s) = state.sessions.get_mut(&id) else {
+            return Ok(false);
+        };
+        if !from.contains(&s.phase) {
+            return Ok(false);
+        }
+        s.phase = finish.phase;
+        s.completed_at = Some(finish.at);
+        s.email_delivery = finish.email;
+        s.webhook_delivery = finish.webhook;
+        if let Some(e) = finish.error {
+            s.error = Some(e.to_owned());
+        }
+        if let Some(a) = finish.analysis {
+            s.insights_error = a.insights_error.clone();
+            state.results.insert(id, a.clone());
+        }
+        Ok(true)
+    }
+
+    async fn claim_email(
+        &self,
+        id: BotId,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+    ) -> Result<Claim, StoreError> {
+        Ok(self
+            .update(id, |s| match s.email_delivery.as_mut() {
+                Some(d)
+                    if d.state == DeliveryState::Pending
+                        || (d.state == DeliveryState::Sending && d.lease_expires_ms < ms(now)) =>
+                {
+                    d.state = DeliveryState::Sending;
+                    d.lease_expires_ms = ms(lease_until);
+                    d.claimed_at = Some(now);
+                    d.attempts += 1;
+                    Claim::Claimed
+                }
+                Some(d) if d.state == DeliveryState::Sending => Claim::Busy,
+                _ => Claim::Done,
+            })
+            .unwrap_or(Claim::Done))
+    }
+
+    async fn record_email(&self, id: BotId, delivery: &EmailDelivery) -> Result<(), StoreError> {
+        self.update(id, |s| {
+            if s.email_delivery
+                .as_ref()
+                .is_some_and(|d| d.state == DeliveryState::Sending)
+            {
+                s.email_delivery = Some(delivery.clone());
+            }
+        });
+        Ok(())
+    }
+
+    async fn claim_webhook(
+        &self,
+        id: BotId,
+        attempt: u32,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+    ) -> Result<Claim, StoreError> {
+        Ok(self
+            .update(id, |s| match s.webhook_delivery.as_mut() {
+                Some(w)
+                    if w.attempts + 1 == attempt
+                        && (w.state == DeliveryState::Pending
+                            || (w.state == DeliveryState::Sending
+                                && w.lease_expires_ms < ms(now))) =>
+                {
+                    w.state = DeliveryState::Sending;
+                    w.lease_expires_ms = ms(lease_until);
+                    w.claimed_at = Some(now);
+                    Claim::Claimed
+                }
+                Some(w) if w.attempts + 1 == attempt && w.state == DeliveryState::Sending => {
+                    Claim::Busy
+                }
+                _ => Claim::Done,
+            })
+            .unwrap_or(Claim::Done))
+    }
+
+    async fn record_webhook_attempt(
+        &self,
+        id: BotId,
+        attempt: &WebhookAttempt,
+        delivery: &WebhookDelivery,
+    ) -> Result<(), StoreError> {
+        self.update(id, |s| {
+            if s.webhook_delivery.as_ref().is_some_and(|w| {
+                w.state == DeliveryState::Sending && w.attempts + 1 == attempt.attempt
+            }) {
+                s.webhook_delivery = Some(delivery.clone());
+            }
+        });
+        Ok(())
+    }
+}
+
+/// Records every message with its delay.
+#[derive(Clone, Default)]
+pub struct MemQueue(pub Arc<Mutex<Vec<(PipelineMessage, Duration)>>>);
+
+impl MemQueue {
+    pub fn messages(&self) -> Vec<PipelineMessage> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(m, _)| m.clone())
+            .collect()
+    }
+
+    pub fn take(&self) -> Vec<(PipelineMessage, Duration)> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+impl PipelineQueue for MemQueue {
+    async fn send(&self, message: &PipelineMessage, delay: Duration) -> Result<(), QueueError> {
+        self.0.lock().unwrap().push((message.clone(), delay));
+        Ok(())
+    }
+}
+
+/// A bot runtime that answers from a script: `start` fails with `start_error` when set.
+#[derive(Clone, Default)]
+pub struct FakeRuntime {
+    pub start_error: Arc<Mutex<Option<RuntimeError>>>,
+    pub stop_results: Arc<Mutex<Vec<Result<StopOutcome, RuntimeError>>>>,
+    pub started: Arc<Mutex<Vec<(BotId, String)>>>,
+    pub stopped: Arc<Mutex<Vec<String>>>,
+}
+
+impl BotRuntime for FakeRuntime {
+    async fn start(&self, request: StartBot<'_>) -> Result<String, RuntimeError> {
+        if let Some(e) = self.start_error.lock().unwrap().clone() {
+            return Err(e);
+        }
+        self.started
+            .lock()
+            .unwrap()
+            .push((request.bot_id, request.report_url.clone()));
+        Ok(format!("rt-{}", request.bot_id))
+    }
+
+    async fn stop(&self, runtime_session_id: &str) -> Result<StopOutcome, RuntimeError> {
+        self.stopped
+            .lock()
+            .unwrap()
+            .push(runtime_session_id.to_owned());
+        let mut scripted = self.stop_results.lock().unwrap();
+        if scripted.is_empty() {
+            Ok(StopOutcome::Stopped)
+        } else {
+            scripted.remove(0)
+        }
+    }
+}
+
+#[derive(Clone, Default)]
+pub struct MemMailer {
+    pub sent: Arc<Mutex<Vec<OutgoingEmail>>>,
+    pub results: Arc<Mutex<Vec<Result<(), MailError>>>>,
+}
+
+impl Mailer for MemMailer {
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError> {
+        let mut scripted = self.results.lock().unwrap();
+        if !scripted.is_empty() {
+            scripted.remove(0)?;
+        }
+        let mut sent = self.sent.lock().unwrap();
+        sent.push(email.clone());
+        Ok(format!("mem-{}", sent.len()))
+    }
+}
+
+/// One POST as sent: URL, headers, body.
+pub type Post = (String, Vec<(String, String)>, String);
+
+#[derive(Clone, Default)]
+pub struct MemWebhooks {
+    pub posts: Arc<Mutex<Vec<Post>>>,
+    pub outcomes: Arc<Mutex<Vec<PostOutcome>>>,
+}
+
+impl WebhookSender for MemWebhooks {
+    async fn post(
+        &self,
+        url: &WebhookUrl,
+        headers: &[(String, String)],
+        body: &str,
+    ) -> PostOutcome {
+        self.posts
+            .lock()
+            .unwrap()
+            .push((url.to_string(), headers.to_vec(), body.to_owned()));
+        let mut scripted = self.outcomes.lock().unwrap();
+        if scripted.is_empty() {
+            PostOutcome::Answered(200)
+        } else {
+            scripted.remove(0)
+        }
+    }
+}
+
+/// A resolver with a fixed table: names not in it do not resolve.
+#[derive(Clone, Default)]
+pub struct MemResolver(pub Arc<HashMap<String, Vec<std::net::IpAddr>>>);
+
+impl MemResolver {
+    pub fn with(entries: &[(&str, &str)]) -> Self {
+        let mut table: HashMap<String, Vec<std::net::IpAddr>> = HashMap::new();
+        for (name, ip) in entries {
+            table
+                .entry((*name).to_owned())
+                .or_default()
+                .push(ip.parse().expect("a test IP address"));
+        }
+        Self(Arc::new(table))
+    }
+}
+
+impl HostResolver for MemResolver {
+    async fn lookup(&self, host: &str) -> std::io::Result<Vec<std::net::IpAddr>> {
+        self.0.get(host).cloned().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::NotFound, format!("{host} not found"))
+        })
+    }
+}

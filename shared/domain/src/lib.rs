@@ -1,0 +1,42 @@
+//! The domain: pure types and rules of the meeting-bot backend (no AWS, no HTTP, no async
+//! runtime). Constructors reject bad input once, at the edge.
+
+pub mod account;
+pub mod email;
+pub mod ids;
+pub mod insights;
+pub mod join;
+pub mod messages;
+pub mod net;
+pub mod session;
+pub mod transcript;
+pub mod webhook_url;
+
+/// Test values shared with the crates above (feature `test-support`).
+#[cfg(any(test, feature = "test-support"))]
+pub mod fixtures;
+
+pub use account::{AccountId, ApiKey, ApiKeyHash, BotSecret, WebhookSecret};
+pub use email::EmailAddress;
+pub use ids::BotId;
+pub use session::{ExitReason, Phase, Session, Status};
+pub use transcript::{Segment, Transcript};
+pub use webhook_url::WebhookUrl;
+
+/// Current time, truncated to whole milliseconds so that stored and re-read values compare equal.
+pub fn now() -> time::OffsetDateTime {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.millisecond() as u32 * 1_000_000)
+        .unwrap_or(now)
+}
+
+/// RFC 3339 timestamps in every stored item and every response.
+pub mod rfc3339 {
+    pub use time::serde::rfc3339::option;
+    pub use time::serde::rfc3339::{deserialize, serialize};
+
+    pub fn format(t: time::OffsetDateTime) -> String {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    }
+}
