@@ -91,8 +91,8 @@ impl Emulator {
         PipecatRuntime::new(PipecatConfig {
             api_url: format!("http://{}/v1", self.standin),
             agent_name: "meeting-bot".into(),
-            public_key: PUBLIC_KEY.into(),
-            private_key: PRIVATE_KEY.into(),
+            public_key: Some(domain::Secret::new(PUBLIC_KEY)),
+            private_key: Some(domain::Secret::new(PRIVATE_KEY)),
         })
     }
 

@@ -2,10 +2,10 @@
 //! real SDK clients and the Pipecat stand-in over HTTP. Every refusal is checked to leave
 //! the table and the queue exactly as they were.
 
+use adapters::dns::SystemResolver;
 use adapters::dynamodb::DynamoStore;
 use adapters::pipecat::PipecatRuntime;
 use adapters::sqs::SqsQueue;
-use adapters::webhook::SystemResolver;
 use app::api::{JoinHandler, JoinSettings, StatusHandler, StopHandler};
 use domain::messages::PipelineMessage;
 use domain::net::UrlPolicy;
@@ -334,8 +334,8 @@ async fn runtime_unreachable_is_502() {
     let runtime = PipecatRuntime::new(adapters::pipecat::PipecatConfig {
         api_url: "http://127.0.0.1:9/v1".into(),
         agent_name: "x".into(),
-        public_key: "k".into(),
-        private_key: "k".into(),
+        public_key: Some(domain::Secret::new("k")),
+        private_key: Some(domain::Secret::new("k")),
     });
     let settings = JoinSettings {
         url_policy: UrlPolicy::STRICT,

@@ -3,13 +3,11 @@
 //! injection in every field that reaches an email, internal webhook targets reached through
 //! names. Each is refused with a clear error, and nothing is stored or sent.
 
+use adapters::dns::SystemResolver;
 use adapters::dynamodb::DynamoStore;
 use adapters::pipecat::PipecatRuntime;
 use adapters::sqs::SqsQueue;
-use adapters::webhook::SystemResolver;
-use app::api::{
-    JoinHandler, JoinSettings, ReportHandler, ReportSettings, StatusHandler, StopHandler,
-};
+use app::api::{JoinHandler, JoinSettings, ReportHandler, StatusHandler, StopHandler};
 use domain::net::UrlPolicy;
 use lambda_http::{Body, Request};
 use serde_json::{json, Value};
@@ -50,11 +48,7 @@ async fn api() -> Api {
     Api {
         stop: StopHandler::new(env.store.clone(), env.queue.clone()),
         status: StatusHandler::new(env.store.clone()),
-        report: ReportHandler::new(
-            env.store.clone(),
-            env.queue.clone(),
-            ReportSettings::default(),
-        ),
+        report: ReportHandler::new(env.store.clone(), env.queue.clone()),
         join,
         key,
         bot,

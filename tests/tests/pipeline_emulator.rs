@@ -6,10 +6,8 @@ use adapters::dynamodb::DynamoStore;
 use adapters::pipecat::PipecatRuntime;
 use adapters::ses::SesMailer;
 use adapters::sqs::SqsQueue;
-use adapters::webhook::{HttpWebhookSender, SystemResolver};
-use app::api::{
-    JoinHandler, JoinSettings, ReportHandler, ReportSettings, StatusHandler, StopHandler,
-};
+use adapters::{dns::SystemResolver, http_webhooks::HttpWebhookSender};
+use app::api::{JoinHandler, JoinSettings, ReportHandler, StatusHandler, StopHandler};
 use app::pipeline::{Pipeline, PipelineSettings};
 use app::ports::HostResolver;
 use app::ports::{PipelineQueue, PostOutcome, WebhookSender};
@@ -39,7 +37,10 @@ const SENDER: &str = "PailFlow Bots <bots@pailflow.test>";
 
 fn settings() -> PipelineSettings {
     PipelineSettings {
-        webhook_retry_base: Duration::from_millis(500),
+        webhook_backoff: app::retry::Backoff {
+            base: Duration::from_millis(500),
+            max: Duration::from_secs(4 * 60 * 60),
+        },
         exit_deadline: Duration::from_secs(2),
         ..Default::default()
     }
@@ -75,11 +76,7 @@ async fn stack_with(
         ),
         stop: StopHandler::new(env.store.clone(), env.queue.clone()),
         status: StatusHandler::new(env.store.clone()),
-        report: ReportHandler::new(
-            env.store.clone(),
-            env.queue.clone(),
-            ReportSettings::default(),
-        ),
+        report: ReportHandler::new(env.store.clone(), env.queue.clone()),
         pipeline,
         key: bearer(&env.api_key("acme").await),
         env,
@@ -410,7 +407,7 @@ fn url_escape(s: &str) -> String {
 async fn webhook_hanging_past_the_timeout_is_a_failed_attempt() {
     let webhooks = HttpWebhookSender::with_timeout(
         UrlPolicy::LOCAL_DEVELOPMENT,
-        adapters::webhook::SystemResolver,
+        adapters::dns::SystemResolver,
         Duration::from_secs(1),
     );
     let s = stack_with(settings(), SENDER, webhooks).await;

@@ -101,7 +101,7 @@ pub fn set_emulator_defaults() {
 
 pub async fn aws() -> aws_config::SdkConfig {
     set_emulator_defaults();
-    adapters::aws_config().await
+    adapters::aws::config().await
 }
 
 /// A client for talking to the local servers in tests and tools.

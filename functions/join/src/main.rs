@@ -1,30 +1,24 @@
-//! `POST /api/bot/join`: wires configuration and clients to [`app::api::JoinHandler`].
+//! `POST /api/bot/join`: wires settings and clients to [`app::api::JoinHandler`].
 
-use adapters::config::{self, PipecatRole};
-use adapters::{
-    aws_config, dynamodb::DynamoStore, pipecat::PipecatRuntime, sqs::SqsQueue,
-    webhook::SystemResolver,
-};
-use app::api::{JoinHandler, JoinSettings};
+use adapters::settings::{FromEnv, JoinFunction};
+use adapters::{aws, dns::SystemResolver, dynamodb::DynamoStore, pipecat::PipecatRuntime};
+use adapters::{sqs::SqsQueue, telemetry};
+use app::api::JoinHandler;
 use lambda_http::{run, service_fn, Error, Request};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    adapters::telemetry::init();
-    let settings = JoinSettings {
-        url_policy: config::url_policy()?,
-        public_base_url: config::optional("PUBLIC_BASE_URL"),
-        max_session: config::seconds("MAX_SESSION_SECONDS", 6 * 60 * 60)?,
-    };
-    let aws = aws_config().await;
+    let settings = JoinFunction::from_env()?;
+    telemetry::init(&settings.log);
+    let aws = aws::config().await;
     let handler = Arc::new(JoinHandler::new(
-        DynamoStore::from_config(&aws, config::table_name()?)
-            .with_key_cache(config::api_key_cache_ttl()?),
-        PipecatRuntime::new(config::pipecat(PipecatRole::Start)?),
-        SqsQueue::from_config(&aws, config::queue_url()?),
+        DynamoStore::from_config(&aws, settings.table.table)
+            .with_key_cache(settings.table.api_key_cache),
+        PipecatRuntime::new(settings.pipecat),
+        SqsQueue::from_config(&aws, settings.queue_url),
         SystemResolver,
-        settings,
+        settings.join,
     ));
     run(service_fn(move |req: Request| {
         let handler = Arc::clone(&handler);

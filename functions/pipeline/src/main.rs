@@ -1,31 +1,28 @@
-//! The pipeline queue's consumer (SQS event source, partial batch failures): wires
-//! configuration and clients to [`app::pipeline::Pipeline`].
+//! The pipeline queue's consumer (SQS event source, partial batch failures): wires settings
+//! and clients to [`app::pipeline::Pipeline`].
 
-use adapters::config::{self, PipecatRole};
-use adapters::llm::ConfiguredInsights;
-use adapters::{
-    aws_config, dynamodb::DynamoStore, pipecat::PipecatRuntime, ses::SesMailer, sqs::SqsQueue,
-    webhook::HttpWebhookSender,
-};
-use aws_lambda_events::event::sqs::SqsEvent;
-
+use adapters::settings::{FromEnv, PipelineFunction};
+use adapters::{aws, dynamodb::DynamoStore, http_webhooks::HttpWebhookSender};
+use adapters::{llm::ConfiguredInsights, pipecat::PipecatRuntime, ses::SesMailer};
+use adapters::{sqs::SqsQueue, telemetry};
 use app::pipeline::Pipeline;
+use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    adapters::telemetry::init();
-    let settings = config::pipeline_settings()?;
-    let aws = aws_config().await;
+    let settings = PipelineFunction::from_env()?;
+    telemetry::init(&settings.log);
+    let aws = aws::config().await;
     let pipeline = Arc::new(Pipeline::new(
-        DynamoStore::from_config(&aws, config::table_name()?),
-        SqsQueue::from_config(&aws, config::queue_url()?),
-        PipecatRuntime::new(config::pipecat(PipecatRole::Stop)?),
-        SesMailer::from_config(&aws, &config::required("SES_SENDER")?)?,
-        HttpWebhookSender::new(config::url_policy()?),
-        ConfiguredInsights::from_env(&aws)?,
-        settings,
+        DynamoStore::from_config(&aws, settings.table),
+        SqsQueue::from_config(&aws, settings.queue_url),
+        PipecatRuntime::new(settings.pipecat),
+        SesMailer::from_config(&aws, &settings.ses_sender)?,
+        HttpWebhookSender::new(settings.url_policy),
+        ConfiguredInsights::new(settings.insights, &aws),
+        settings.pipeline,
     ));
     run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let pipeline = Arc::clone(&pipeline);

@@ -1,20 +1,20 @@
-//! `POST /v1/bots/{bot_id}/exit` (called by the bot runtime): wires configuration and
-//! clients to [`app::api::ReportHandler`].
+//! `POST /v1/bots/{bot_id}/exit` (called by the bot runtime): wires settings and clients
+//! to [`app::api::ReportHandler`].
 
-use adapters::config;
-use adapters::{aws_config, dynamodb::DynamoStore, sqs::SqsQueue};
-use app::api::{ReportHandler, ReportSettings};
+use adapters::settings::{FromEnv, ReportFunction};
+use adapters::{aws, dynamodb::DynamoStore, sqs::SqsQueue, telemetry};
+use app::api::ReportHandler;
 use lambda_http::{run, service_fn, Error, Request};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    adapters::telemetry::init();
-    let aws = aws_config().await;
+    let settings = ReportFunction::from_env()?;
+    telemetry::init(&settings.log);
+    let aws = aws::config().await;
     let handler = Arc::new(ReportHandler::new(
-        DynamoStore::from_config(&aws, config::table_name()?),
-        SqsQueue::from_config(&aws, config::queue_url()?),
-        ReportSettings::default(),
+        DynamoStore::from_config(&aws, settings.table),
+        SqsQueue::from_config(&aws, settings.queue_url),
     ));
     run(service_fn(move |req: Request| {
         let handler = Arc::clone(&handler);

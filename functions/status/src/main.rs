@@ -1,21 +1,21 @@
-//! `GET /api/bot/{bot_id}/status`: wires configuration and the DynamoDB client to
+//! `GET /api/bot/{bot_id}/status`: wires settings and the DynamoDB client to
 //! [`app::api::StatusHandler`].
 
-use adapters::config;
-use adapters::{aws_config, dynamodb::DynamoStore};
+use adapters::settings::{FromEnv, StatusFunction};
+use adapters::{aws, dynamodb::DynamoStore, telemetry};
 use app::api::StatusHandler;
 use lambda_http::{run, service_fn, Error, Request};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    adapters::telemetry::init();
-    let aws = aws_config().await;
+    let settings = StatusFunction::from_env()?;
+    telemetry::init(&settings.log);
+    let aws = aws::config().await;
     let handler = Arc::new(StatusHandler::new(
-        DynamoStore::from_config(&aws, config::table_name()?)
-            .with_key_cache(config::api_key_cache_ttl()?),
+        DynamoStore::from_config(&aws, settings.table.table)
+            .with_key_cache(settings.table.api_key_cache),
     ));
-
     run(service_fn(move |req: Request| {
         let handler = Arc::clone(&handler);
         async move { Ok::<_, Error>(handler.handle(req).await) }

@@ -2,7 +2,9 @@
 //! (`POST {base}/public/{agent}/start`, public key) and stop it
 //! (`DELETE {base}/agents/{agent}/sessions/{id}`, private key; 404 means already gone).
 
+use crate::http_client::LazyHttp;
 use app::ports::{BotRuntime, RuntimeError, StartBot, StopOutcome};
+use domain::Secret;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,19 +14,21 @@ pub struct PipecatConfig {
     /// e.g. `https://api.pipecat.daily.co/v1`
     pub api_url: String,
     pub agent_name: String,
-    pub public_key: String,
-    pub private_key: String,
+    /// Starts sessions; only join holds it.
+    pub public_key: Option<Secret>,
+    /// Stops sessions; only the pipeline holds it.
+    pub private_key: Option<Secret>,
 }
 
 #[derive(Clone)]
 pub struct PipecatRuntime {
-    http: super::LazyHttp,
+    http: LazyHttp,
     config: Arc<PipecatConfig>,
 }
 
 impl PipecatRuntime {
     pub fn new(config: PipecatConfig) -> Self {
-        let http = super::LazyHttp::new(|| {
+        let http = LazyHttp::new(|| {
             reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(3))
                 .timeout(Duration::from_secs(10))
@@ -41,12 +45,17 @@ impl PipecatRuntime {
 }
 
 fn transport_error(e: reqwest::Error) -> RuntimeError {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else {
-        "connection failed"
-    };
-    RuntimeError::Unreachable(format!("{kind}: {e}"))
+    RuntimeError::Unreachable(Arc::new(e))
+}
+
+/// The key a call needs, or a refusal naming it: a function holds only its own key.
+fn key<'a>(key: &'a Option<Secret>, name: &str) -> Result<&'a str, RuntimeError> {
+    key.as_ref()
+        .map(Secret::expose)
+        .ok_or_else(|| RuntimeError::Refused {
+            status: 0,
+            detail: format!("this function has no Pipecat {name} key"),
+        })
 }
 
 async fn http_error(response: reqwest::Response) -> RuntimeError {
@@ -91,7 +100,7 @@ impl BotRuntime for PipecatRuntime {
             .http
             .get()
             .post(self.url(&format!("public/{}/start", self.config.agent_name)))
-            .bearer_auth(&self.config.public_key)
+            .bearer_auth(key(&self.config.public_key, "public")?)
             .json(&body)
             .send()
             .await
@@ -117,28 +126,9 @@ impl BotRuntime for PipecatRuntime {
             })
     }
 
-    /// Stopping is idempotent (a second DELETE answers 404, `AlreadyGone`), so a transient
-    /// failure is tried again in place, 3 attempts over about half a second: otherwise the
-    /// bot stays in the meeting until the message comes back, a visibility timeout later.
+    /// One DELETE; 404 means the session is already gone. Retrying is the caller's
+    /// decision (the pipeline retries in place: stopping is idempotent).
     async fn stop(&self, runtime_session_id: &str) -> Result<StopOutcome, RuntimeError> {
-        let mut pause = std::time::Duration::from_millis(100);
-        let mut attempt = 1;
-        loop {
-            match self.stop_once(runtime_session_id).await {
-                Err(e) if e.is_retryable() && attempt < 3 => {
-                    tracing::warn!(error = %e, attempt, "stopping the bot failed; trying again");
-                    tokio::time::sleep(pause).await;
-                    pause *= 4;
-                    attempt += 1;
-                }
-                outcome => return outcome,
-            }
-        }
-    }
-}
-
-impl PipecatRuntime {
-    async fn stop_once(&self, runtime_session_id: &str) -> Result<StopOutcome, RuntimeError> {
         let response = self
             .http
             .get()
@@ -146,7 +136,7 @@ impl PipecatRuntime {
                 "agents/{}/sessions/{runtime_session_id}",
                 self.config.agent_name
             )))
-            .bearer_auth(&self.config.private_key)
+            .bearer_auth(key(&self.config.private_key, "private")?)
             .send()
             .await
             .map_err(transport_error)?;

@@ -1,7 +1,7 @@
 //! SES: sends the composed email as one raw MIME message (multipart/alternative, plain text
 //! and HTML), so what the emulator records is exactly what a recipient would receive.
 
-use super::sdk_message;
+use app::errors::Chain;
 use app::ports::{MailError, Mailer, OutgoingEmail};
 use aws_sdk_ses::error::ProvideErrorMetadata;
 use aws_sdk_ses::primitives::Blob;
@@ -21,6 +21,10 @@ pub struct SesMailer {
 pub struct InvalidSender(String);
 
 impl SesMailer {
+    pub fn from_config(aws: &aws_config::SdkConfig, sender: &str) -> Result<Self, InvalidSender> {
+        Self::new(Client::new(aws), sender)
+    }
+
     pub fn new(client: Client, sender: &str) -> Result<Self, InvalidSender> {
         let sender = sender
             .parse::<Mailbox>()
@@ -32,7 +36,7 @@ impl SesMailer {
     }
 
     /// The RFC 5322 message as sent. Header values are single-line by construction
-    /// ([`app::pipeline::email`] strips CR/LF); lettre encodes anything non-ASCII.
+    /// ([`app::pipeline::email_body`] strips CR/LF); lettre encodes anything non-ASCII.
     pub fn render(&self, email: &OutgoingEmail) -> Result<Vec<u8>, MailError> {
         let to: Mailbox = email
             .to
@@ -84,11 +88,10 @@ impl Mailer for SesMailer {
                     .and_then(|se| se.code())
                     .unwrap_or_default()
                     .to_owned();
-                let text = sdk_message(&e);
                 if PERMANENT.contains(&code.as_str()) {
-                    Err(MailError::Rejected(format!("{code}: {text}")))
+                    Err(MailError::Rejected(format!("{code}: {}", Chain(&e))))
                 } else {
-                    Err(MailError::Transient(text))
+                    Err(MailError::Transient(Arc::new(e)))
                 }
             }
         }

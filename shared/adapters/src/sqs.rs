@@ -1,8 +1,7 @@
 //! SQS: the pipeline queue. Messages are small JSON documents (see
 //! [`domain::messages`]); transcripts travel by reference, never in a message.
 
-use super::sdk_message;
-use app::ports::{PipelineQueue, QueueError};
+use app::ports::{PipelineQueue, QueueError, MAX_SQS_DELAY};
 use aws_sdk_sqs::types::MessageAttributeValue;
 use aws_sdk_sqs::Client;
 use domain::messages::PipelineMessage;
@@ -22,6 +21,10 @@ impl SqsQueue {
             queue_url: queue_url.into(),
         }
     }
+
+    pub fn from_config(aws: &aws_config::SdkConfig, queue_url: impl Into<Arc<str>>) -> Self {
+        Self::new(Client::new(aws), queue_url)
+    }
 }
 
 impl PipelineQueue for SqsQueue {
@@ -30,16 +33,16 @@ impl PipelineQueue for SqsQueue {
             .data_type("String")
             .string_value(message.kind())
             .build()
-            .map_err(|e| QueueError(e.to_string()))?;
+            .map_err(|e| QueueError(e.into()))?;
         self.client
             .send_message()
             .queue_url(&*self.queue_url)
             .message_body(message.to_json())
             .message_attributes("type", kind)
-            .delay_seconds(delay.as_secs().min(900) as i32)
+            .delay_seconds(delay.min(MAX_SQS_DELAY).as_secs() as i32)
             .send()
             .await
-            .map_err(|e| QueueError(sdk_message(&e)))?;
+            .map_err(|e| QueueError(e.into()))?;
         tracing::debug!(kind = message.kind(), bot_id = %message.bot_id(), delay_s = delay.as_secs(), "message enqueued");
         Ok(())
     }

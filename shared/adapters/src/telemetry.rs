@@ -2,6 +2,7 @@
 //! `RUST_LOG` (default `info`) filters: a level, optionally with per-target levels such as
 //! `info,aws_smithy_runtime=debug`. Spans carry `bot_id` through every step.
 
+use crate::settings::LogSettings;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::prelude::*;
 
@@ -14,9 +15,10 @@ pub fn filter(rust_log: Option<&str>) -> Targets {
         .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
 }
 
-pub fn init() {
-    let filter = filter(std::env::var("RUST_LOG").ok().as_deref());
-    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+/// Installs the function's logger; call once, first thing at init.
+pub fn init(settings: &LogSettings) {
+    let filter = filter(settings.filter.as_deref());
+    let json = settings.json;
     let fmt = tracing_subscriber::fmt::layer()
         .with_target(false)
         .with_ansi(false);

@@ -2,8 +2,8 @@
 //! costs on top of DynamoDB and SQS round trips (`make bench`; goal ≤ 100 µs).
 
 use app::api::{JoinHandler, JoinSettings, StatusHandler, StopHandler};
-use app::ports::{Finish, SessionStore};
-use app::testing::{FakeRuntime, MemQueue, MemStore};
+use app::ports::{Finish, SessionStore, TranscriptStore};
+use app::testing::{FakeRuntime, MemQueue, MemResolver, MemStore};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use domain::insights::Analysis;
 use domain::net::UrlPolicy;
@@ -36,6 +36,7 @@ fn world(rt: &tokio::runtime::Runtime) -> (MemStore, String, Session) {
         store.clone(),
         FakeRuntime::default(),
         MemQueue::default(),
+        MemResolver::default(),
         settings,
     );
     let body = r#"{"room_url":"https://acme.daily.co/standup","bot_config":{"bot_prompt":"Take notes"},"email":"ada@example.com"}"#;
@@ -47,7 +48,7 @@ fn world(rt: &tokio::runtime::Runtime) -> (MemStore, String, Session) {
         .unwrap();
     let response = rt.block_on(join.handle(req));
     let id: serde_json::Value = match response.body() {
-        Body::Text(t) => serde_json::from_str(t).unwrap(),
+        Body::Text(t) => serde_json::from_str(&t).unwrap(),
         _ => panic!("join answered without a body"),
     };
     let id = BotId::parse(id["bot_id"].as_str().unwrap()).unwrap();

@@ -5,10 +5,14 @@
 //! - [`api`]: the HTTP handlers (one per Lambda binary) and their single error mapping.
 //! - [`pipeline`]: the SQS consumer that makes a bot leave, finishes its session and tells
 //!   the customer, exactly once.
+//! - [`lifecycle`]: steps both share; [`retry`]: the one retry helper; [`errors`]: causes.
 
 pub mod api;
+pub mod errors;
+pub mod lifecycle;
 pub mod pipeline;
 pub mod ports;
+pub mod retry;
 
 /// In-memory ports: unit tests and the handler benches only, never a running system.
 #[cfg(any(test, feature = "test-support"))]

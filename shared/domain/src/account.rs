@@ -94,7 +94,7 @@ impl ApiKey {
 
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
+        f.write_str("ApiKey(***)")
     }
 }
 
@@ -139,7 +139,7 @@ impl BotSecret {
 
 impl fmt::Debug for BotSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("BotSecret(<redacted>)")
+        f.write_str("BotSecret(***)")
     }
 }
 
@@ -165,7 +165,7 @@ impl WebhookSecret {
 
 impl fmt::Debug for WebhookSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("WebhookSecret(<redacted>)")
+        f.write_str("WebhookSecret(***)")
     }
 }
 

@@ -3,11 +3,13 @@
 
 pub mod account;
 pub mod email;
+pub mod exit_report;
 pub mod ids;
 pub mod insights;
 pub mod join;
 pub mod messages;
 pub mod net;
+pub mod secret;
 pub mod session;
 pub mod transcript;
 pub mod webhook_url;
@@ -19,6 +21,7 @@ pub mod fixtures;
 pub use account::{AccountId, ApiKey, ApiKeyHash, BotSecret, WebhookSecret};
 pub use email::EmailAddress;
 pub use ids::BotId;
+pub use secret::Secret;
 pub use session::{ExitReason, Phase, Session, Status};
 pub use transcript::{Segment, Transcript};
 pub use webhook_url::WebhookUrl;

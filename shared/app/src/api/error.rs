@@ -1,7 +1,9 @@
 //! One error type for the HTTP layer and the one function that turns it into a response.
-//! Texts follow the seed documents (`../shared/seeds/`) word for word where they give one.
+//! Texts follow PailFlow's and Pipecat Cloud's API documents word for word where they give
+//! one (`openapi.yaml` records them).
 
 use super::http::json_response;
+use crate::errors::{BoxError, Chain};
 use domain::{BotId, Phase};
 use lambda_http::{Body, Response};
 use serde_json::{json, Value};
@@ -50,15 +52,19 @@ pub enum ApiError {
     IdempotencyMismatch { key: String },
     #[error("bot {bot_id} could not be started: {detail}")]
     BotStartFailed { bot_id: BotId, detail: String },
-    #[error("internal error during {op:?}: {cause}")]
-    Internal { op: Operation, cause: String },
+    #[error("internal error during {op:?}")]
+    Internal {
+        op: Operation,
+        #[source]
+        source: BoxError,
+    },
 }
 
 impl ApiError {
-    pub fn internal(op: Operation, source: impl std::fmt::Display) -> Self {
+    pub fn internal(op: Operation, source: impl Into<BoxError>) -> Self {
         ApiError::Internal {
             op,
-            cause: source.to_string(),
+            source: source.into(),
         }
     }
 
@@ -164,8 +170,8 @@ impl ApiError {
 /// answered without it.
 pub fn into_response(err: &ApiError, flavor: Flavor) -> Response<Body> {
     let status = err.status_code();
-    if let ApiError::Internal { op, cause } = err {
-        tracing::error!(?op, error = %cause, "request failed");
+    if let ApiError::Internal { op, .. } = err {
+        tracing::error!(?op, error = %Chain(err), "request failed");
     } else {
         tracing::info!(status, error = %err, "request refused");
     }

@@ -6,6 +6,7 @@ use super::auth::authenticate;
 use super::error::{into_response, ApiError, Flavor, Operation};
 use super::http::{json_response, limit_body, request_origin, require_json};
 use super::MAX_JOIN_BODY_BYTES;
+use crate::errors::Chain;
 use crate::ports::{
     Accounts, BotRuntime, CreateOutcome, Finish, HostResolver, IdempotencyClaim, PipelineQueue,
     SessionStore, StartBot,
@@ -191,11 +192,11 @@ where
                     .send(&PipelineMessage::deliver(session.bot_id), Duration::ZERO)
                     .await
                 {
-                    tracing::error!(error = %e, "could not enqueue the bot_join_failed webhook");
+                    tracing::error!(error = %Chain(&e), "could not enqueue the bot_join_failed webhook");
                 }
             }
             Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "could not record the failed join"),
+            Err(e) => tracing::error!(error = %Chain(&e), "could not record the failed join"),
         }
         tracing::warn!(error = detail, "bot runtime refused to start the bot");
     }
@@ -204,12 +205,8 @@ where
     async fn schedule_session_limit(&self, bot_id: BotId) {
         let deadline = now() + self.settings.max_session;
         let message = PipelineMessage::exit_deadline(bot_id, deadline);
-        let delay = self
-            .settings
-            .max_session
-            .min(crate::pipeline::MAX_SQS_DELAY);
-        if let Err(e) = self.queue.send(&message, delay).await {
-            tracing::error!(error = %e, "could not schedule the session limit");
+        if let Err(e) = self.queue.send_at(&message, deadline).await {
+            tracing::error!(error = %Chain(&e), "could not schedule the session limit");
         }
     }
 

@@ -14,7 +14,7 @@ pub mod stop;
 
 pub use error::{ApiError, Flavor};
 pub use join::{JoinHandler, JoinSettings};
-pub use report::{ReportHandler, ReportSettings};
+pub use report::{ReportHandler, MAX_REPORT_BODY_BYTES};
 pub use status::StatusHandler;
 pub use stop::StopHandler;
 

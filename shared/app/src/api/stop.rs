@@ -5,13 +5,12 @@
 use super::auth::authenticate;
 use super::error::{into_response, ApiError, Flavor, Operation};
 use super::http::{json_response, path_param};
+use crate::lifecycle::{enqueue_leave, request_leave_and_enqueue};
 use crate::ports::{Accounts, PipelineQueue, SessionStore};
-use domain::messages::PipelineMessage;
 use domain::session::StopDecision;
 use domain::{now, BotId, Session};
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use std::time::Duration;
 use tracing::Instrument;
 
 pub struct StopHandler<S, Q> {
@@ -77,17 +76,16 @@ impl<S: SessionStore + Accounts, Q: PipelineQueue> StopHandler<S, Q> {
                 }
                 StopDecision::AlreadyRequested { resend: true } => {
                     tracing::warn!("leave recorded earlier but never enqueued; enqueueing now");
-                    self.enqueue(bot_id).await?;
+                    enqueue_leave(&self.store, &self.queue, bot_id)
+                        .await
+                        .map_err(|e| ApiError::internal(OP, e))?;
                     return Ok(bot_id);
                 }
                 StopDecision::Request => {
-                    if self
-                        .store
-                        .request_leave(bot_id, now())
+                    if request_leave_and_enqueue(&self.store, &self.queue, bot_id, now())
                         .await
                         .map_err(|e| ApiError::internal(OP, e))?
                     {
-                        self.enqueue(bot_id).await?;
                         tracing::info!("leave requested");
                         return Ok(bot_id);
                     }
@@ -98,16 +96,5 @@ impl<S: SessionStore + Accounts, Q: PipelineQueue> StopHandler<S, Q> {
             OP,
             "session kept changing during the stop",
         ))
-    }
-
-    async fn enqueue(&self, bot_id: BotId) -> Result<(), ApiError> {
-        self.queue
-            .send(&PipelineMessage::leave_requested(bot_id), Duration::ZERO)
-            .await
-            .map_err(|e| ApiError::internal(OP, e))?;
-        self.store
-            .mark_leave_enqueued(bot_id)
-            .await
-            .map_err(|e| ApiError::internal(OP, e))
     }
 }

@@ -1,17 +1,23 @@
 //! The pipeline's rules with in-memory ports: ordering, redelivery, deadlines, delivery
-//! outcomes. The same code runs against the emulator in `shared/tests/pipeline.rs`.
+//! outcomes. The same code runs against the emulator in `tests/`.
 
 use super::*;
-use crate::api::{ReportHandler, ReportSettings};
-use crate::ports::{MailError, PostOutcome, RuntimeError};
+use crate::api::ReportHandler;
+use crate::ports::{Accounts, MailError, PostOutcome, RuntimeError, SessionStore};
+use crate::retry::Backoff;
 use crate::testing::{FakeRuntime, MemMailer, MemQueue, MemStore, MemWebhooks};
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use domain::fixtures::session;
 use domain::messages::PipelineMessage;
 use domain::net::UrlPolicy;
+use domain::session::DeliveryState;
+use domain::{now, BotId, Phase};
 use domain::{BotSecret, EmailAddress, WebhookUrl};
+use insights::BuiltinEngine;
 use lambda_http::{Body, RequestExt};
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 type TestPipeline =
     Pipeline<MemStore, MemQueue, FakeRuntime, MemMailer, MemWebhooks, BuiltinEngine>;
@@ -35,7 +41,10 @@ fn world() -> World {
     );
     store.add_key("acme");
     let settings = PipelineSettings {
-        webhook_retry_base: Duration::from_millis(10),
+        webhook_backoff: Backoff {
+            base: Duration::from_millis(10),
+            max: Duration::from_secs(4 * 60 * 60),
+        },
         ..Default::default()
     };
     let pipeline = Pipeline::new(
@@ -88,7 +97,7 @@ const REPORT: &str = r#"{"exit_reason":"participant_left","ended_at":"2025-01-15
 
 /// The bot reports its exit through the real report handler; returns the message it enqueued.
 async fn report(w: &World, id: BotId, body: &str) -> (u16, Option<PipelineMessage>) {
-    let handler = ReportHandler::new(w.store.clone(), w.queue.clone(), ReportSettings::default());
+    let handler = ReportHandler::new(w.store.clone(), w.queue.clone());
     let req = ::http::Request::builder()
         .method("POST")
         .header("authorization", format!("Bearer {SECRET}"))
@@ -368,7 +377,9 @@ async fn transient_ses_failure_is_retried_by_redelivery() {
         .results
         .lock()
         .unwrap()
-        .push(Err(MailError::Transient("Throttling".into())));
+        .push(Err(MailError::Transient(Arc::new(std::io::Error::other(
+            "Throttling",
+        )))));
     let (_, exited) = report(&w, id, REPORT).await;
     let exited = exited.unwrap();
     assert!(run(&w, &exited).await.is_err());
@@ -382,6 +393,36 @@ async fn transient_ses_failure_is_retried_by_redelivery() {
 async fn a_runtime_failing_the_stop_is_retried_after_the_deadline_is_scheduled() {
     let w = world();
     let id = leaving(&w);
+    let busy = || {
+        Err(RuntimeError::Failed {
+            status: 503,
+            detail: "busy".into(),
+        })
+    };
+    // Three tries in place (stopping is idempotent), then the message comes back.
+    w.runtime
+        .stop_results
+        .lock()
+        .unwrap()
+        .extend([busy(), busy(), busy()]);
+    assert!(run(&w, &PipelineMessage::leave_requested(id))
+        .await
+        .is_err());
+    assert_eq!(w.runtime.stopped.lock().unwrap().len(), 3);
+    assert!(matches!(
+        w.queue.messages().as_slice(),
+        [PipelineMessage::ExitDeadline { .. }]
+    ));
+    run(&w, &PipelineMessage::leave_requested(id))
+        .await
+        .unwrap();
+    assert_eq!(w.runtime.stopped.lock().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn a_stop_failing_once_is_tried_again_in_place() {
+    let w = world();
+    let id = leaving(&w);
     w.runtime
         .stop_results
         .lock()
@@ -390,13 +431,6 @@ async fn a_runtime_failing_the_stop_is_retried_after_the_deadline_is_scheduled()
             status: 503,
             detail: "busy".into(),
         }));
-    assert!(run(&w, &PipelineMessage::leave_requested(id))
-        .await
-        .is_err());
-    assert!(matches!(
-        w.queue.messages().as_slice(),
-        [PipelineMessage::ExitDeadline { .. }]
-    ));
     run(&w, &PipelineMessage::leave_requested(id))
         .await
         .unwrap();
@@ -445,8 +479,7 @@ async fn a_report_with_the_wrong_secret_is_401_and_changes_nothing() {
         Some("Bearer "),
         None,
     ] {
-        let handler =
-            ReportHandler::new(w.store.clone(), w.queue.clone(), ReportSettings::default());
+        let handler = ReportHandler::new(w.store.clone(), w.queue.clone());
         let mut req = ::http::Request::builder().method("POST");
         if let Some(auth) = auth {
             req = req.header("authorization", auth);
@@ -478,10 +511,11 @@ async fn an_over_limit_report_is_413_and_stores_nothing() {
 #[tokio::test(start_paused = true)]
 async fn an_outcome_is_recorded_through_transient_store_errors_then_handed_back() {
     use std::sync::atomic::{AtomicU32, Ordering};
+    let throttled = || StoreError::unavailable("record email", "throttled");
     let calls = AtomicU32::new(0);
     let flaky = || async {
         match calls.fetch_add(1, Ordering::SeqCst) {
-            0 | 1 => Err("throttled"),
+            0 | 1 => Err(throttled()),
             _ => Ok(7),
         }
     };
@@ -491,10 +525,13 @@ async fn an_outcome_is_recorded_through_transient_store_errors_then_handed_back(
     let calls = AtomicU32::new(0);
     let down = || async {
         calls.fetch_add(1, Ordering::SeqCst);
-        Err::<(), _>("unavailable")
+        Err::<(), _>(throttled())
     };
     let error = super::recorded("record email", down).await.unwrap_err();
-    assert_eq!(error.0, "record email: unavailable");
+    assert_eq!(
+        crate::errors::Chain(&error).to_string(),
+        "record email failed: record email failed: throttled"
+    );
     assert_eq!(
         calls.load(Ordering::SeqCst),
         4,

@@ -1,17 +1,13 @@
-//! In-memory implementations of the ports, for unit tests and the handler benches only
-//! (feature `test-support`). They keep the DynamoDB adapter's conditional semantics so the
-//! handlers' rules can be tested fast; the same handlers run against the emulator in `tests/`.
+//! The table in memory: every store port, with the DynamoDB adapter's conditions (a
+//! transition happens only from the phases it names, a claim only when free), so the
+//! handlers' rules are tested fast; the same handlers run against the emulator in `tests/`.
 
 use crate::ports::*;
 use domain::insights::Analysis;
-use domain::messages::PipelineMessage;
 use domain::session::{DeliveryState, EmailDelivery, ExitRecord, WebhookAttempt, WebhookDelivery};
-use domain::{
-    AccountId, ApiKey, ApiKeyHash, BotId, Phase, Session, Transcript, WebhookSecret, WebhookUrl,
-};
+use domain::{AccountId, ApiKey, ApiKeyHash, BotId, Phase, Session, Transcript, WebhookSecret};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use time::OffsetDateTime;
 
 #[derive(Default)]
@@ -157,34 +153,6 @@ impl SessionStore for MemStore {
         Ok(())
     }
 
-    async fn save_transcript(
-        &self,
-        id: BotId,
-        exit_id: &str,
-        transcript: &Transcript,
-    ) -> Result<u32, StoreError> {
-        self.0
-            .lock()
-            .unwrap()
-            .transcripts
-            .insert((id, exit_id.to_owned()), transcript.clone());
-        Ok(1)
-    }
-
-    async fn delete_transcript(
-        &self,
-        id: BotId,
-        exit_id: &str,
-        _chunks: u32,
-    ) -> Result<(), StoreError> {
-        self.0
-            .lock()
-            .unwrap()
-            .transcripts
-            .remove(&(id, exit_id.to_owned()));
-        Ok(())
-    }
-
     async fn record_exit(&self, id: BotId, exit: &ExitRecord) -> Result<RecordExit, StoreError> {
         Ok(self
             .update(id, |s| {
@@ -199,20 +167,6 @@ impl SessionStore for MemStore {
                 }
             })
             .unwrap_or(RecordExit::Refused(Phase::Failed)))
-    }
-
-    async fn load_transcript(
-        &self,
-        id: BotId,
-        exit: &ExitRecord,
-    ) -> Result<Transcript, StoreError> {
-        self.0
-            .lock()
-            .unwrap()
-            .transcripts
-            .get(&(id, exit.exit_id.clone()))
-            .cloned()
-            .ok_or_else(|| StoreError::Corrupt("transcript missing".into()))
     }
 
     async fn finish(
@@ -241,7 +195,53 @@ impl SessionStore for MemStore {
         }
         Ok(true)
     }
+}
 
+impl TranscriptStore for MemStore {
+    async fn save_transcript(
+        &self,
+        id: BotId,
+        exit_id: &str,
+        transcript: &Transcript,
+    ) -> Result<u32, StoreError> {
+        self.0
+            .lock()
+            .unwrap()
+            .transcripts
+            .insert((id, exit_id.to_owned()), transcript.clone());
+        Ok(1)
+    }
+
+    async fn delete_transcript(
+        &self,
+        id: BotId,
+        exit_id: &str,
+        _chunks: u32,
+    ) -> Result<(), StoreError> {
+        self.0
+            .lock()
+            .unwrap()
+            .transcripts
+            .remove(&(id, exit_id.to_owned()));
+        Ok(())
+    }
+
+    async fn load_transcript(
+        &self,
+        id: BotId,
+        exit: &ExitRecord,
+    ) -> Result<Transcript, StoreError> {
+        self.0
+            .lock()
+            .unwrap()
+            .transcripts
+            .get(&(id, exit.exit_id.clone()))
+            .cloned()
+            .ok_or_else(|| StoreError::corrupt("transcript", "missing"))
+    }
+}
+
+impl DeliveryStore for MemStore {
     async fn claim_email(
         &self,
         id: BotId,
@@ -320,138 +320,5 @@ impl SessionStore for MemStore {
             }
         });
         Ok(())
-    }
-}
-
-/// Records every message with its delay.
-#[derive(Clone, Default)]
-pub struct MemQueue(pub Arc<Mutex<Vec<(PipelineMessage, Duration)>>>);
-
-impl MemQueue {
-    pub fn messages(&self) -> Vec<PipelineMessage> {
-        self.0
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(m, _)| m.clone())
-            .collect()
-    }
-
-    pub fn take(&self) -> Vec<(PipelineMessage, Duration)> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
-
-impl PipelineQueue for MemQueue {
-    async fn send(&self, message: &PipelineMessage, delay: Duration) -> Result<(), QueueError> {
-        self.0.lock().unwrap().push((message.clone(), delay));
-        Ok(())
-    }
-}
-
-/// A bot runtime that answers from a script: `start` fails with `start_error` when set.
-#[derive(Clone, Default)]
-pub struct FakeRuntime {
-    pub start_error: Arc<Mutex<Option<RuntimeError>>>,
-    pub stop_results: Arc<Mutex<Vec<Result<StopOutcome, RuntimeError>>>>,
-    pub started: Arc<Mutex<Vec<(BotId, String)>>>,
-    pub stopped: Arc<Mutex<Vec<String>>>,
-}
-
-impl BotRuntime for FakeRuntime {
-    async fn start(&self, request: StartBot<'_>) -> Result<String, RuntimeError> {
-        if let Some(e) = self.start_error.lock().unwrap().clone() {
-            return Err(e);
-        }
-        self.started
-            .lock()
-            .unwrap()
-            .push((request.bot_id, request.report_url.clone()));
-        Ok(format!("rt-{}", request.bot_id))
-    }
-
-    async fn stop(&self, runtime_session_id: &str) -> Result<StopOutcome, RuntimeError> {
-        self.stopped
-            .lock()
-            .unwrap()
-            .push(runtime_session_id.to_owned());
-        let mut scripted = self.stop_results.lock().unwrap();
-        if scripted.is_empty() {
-            Ok(StopOutcome::Stopped)
-        } else {
-            scripted.remove(0)
-        }
-    }
-}
-
-#[derive(Clone, Default)]
-pub struct MemMailer {
-    pub sent: Arc<Mutex<Vec<OutgoingEmail>>>,
-    pub results: Arc<Mutex<Vec<Result<(), MailError>>>>,
-}
-
-impl Mailer for MemMailer {
-    async fn send(&self, email: &OutgoingEmail) -> Result<String, MailError> {
-        let mut scripted = self.results.lock().unwrap();
-        if !scripted.is_empty() {
-            scripted.remove(0)?;
-        }
-        let mut sent = self.sent.lock().unwrap();
-        sent.push(email.clone());
-        Ok(format!("mem-{}", sent.len()))
-    }
-}
-
-/// One POST as sent: URL, headers, body.
-pub type Post = (String, Vec<(String, String)>, String);
-
-#[derive(Clone, Default)]
-pub struct MemWebhooks {
-    pub posts: Arc<Mutex<Vec<Post>>>,
-    pub outcomes: Arc<Mutex<Vec<PostOutcome>>>,
-}
-
-impl WebhookSender for MemWebhooks {
-    async fn post(
-        &self,
-        url: &WebhookUrl,
-        headers: &[(String, String)],
-        body: &str,
-    ) -> PostOutcome {
-        self.posts
-            .lock()
-            .unwrap()
-            .push((url.to_string(), headers.to_vec(), body.to_owned()));
-        let mut scripted = self.outcomes.lock().unwrap();
-        if scripted.is_empty() {
-            PostOutcome::Answered(200)
-        } else {
-            scripted.remove(0)
-        }
-    }
-}
-
-/// A resolver with a fixed table: names not in it do not resolve.
-#[derive(Clone, Default)]
-pub struct MemResolver(pub Arc<HashMap<String, Vec<std::net::IpAddr>>>);
-
-impl MemResolver {
-    pub fn with(entries: &[(&str, &str)]) -> Self {
-        let mut table: HashMap<String, Vec<std::net::IpAddr>> = HashMap::new();
-        for (name, ip) in entries {
-            table
-                .entry((*name).to_owned())
-                .or_default()
-                .push(ip.parse().expect("a test IP address"));
-        }
-        Self(Arc::new(table))
-    }
-}
-
-impl HostResolver for MemResolver {
-    async fn lookup(&self, host: &str) -> std::io::Result<Vec<std::net::IpAddr>> {
-        self.0.get(host).cloned().ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::NotFound, format!("{host} not found"))
-        })
     }
 }

@@ -1,77 +1,24 @@
-//! Webhook delivery over HTTPS with the SSRF guard applied where it cannot be bypassed: the
-//! resolver refuses names that resolve to internal addresses, IP literals are checked before
-//! connecting, redirects are never followed, and no proxy is used.
+//! Webhook POSTs over HTTPS with the SSRF guard applied where it cannot be bypassed: names
+//! resolve through [`GuardedResolver`], IP literals are checked before connecting,
+//! redirects are never followed, and no proxy is used. Signing happens before, in
+//! `app::pipeline::webhook_signature`.
 
+use crate::dns::{BlockedAddress, GuardedResolver, SystemResolver};
+use crate::http_client::LazyHttp;
+use app::errors::Chain;
 use app::ports::{HostResolver, PostOutcome, WebhookSender};
 use domain::net::UrlPolicy;
 use domain::WebhookUrl;
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use std::error::Error as StdError;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Raised by the resolver when a name resolves to an address the policy refuses.
-#[derive(Debug, thiserror::Error)]
-#[error("{host} resolves to {why}, which is not allowed")]
-pub struct BlockedAddress {
-    host: String,
-    why: &'static str,
-}
-
-/// A resolver that answers only with addresses the policy allows.
-#[derive(Clone)]
-pub struct GuardedResolver<R = SystemResolver> {
-    inner: R,
-    policy: UrlPolicy,
-}
-
-/// The system resolver (getaddrinfo through tokio): the [`HostResolver`] of every function.
-#[derive(Clone, Default)]
-pub struct SystemResolver;
-
-impl HostResolver for SystemResolver {
-    async fn lookup(&self, host: &str) -> std::io::Result<Vec<IpAddr>> {
-        Ok(tokio::net::lookup_host((host, 0))
-            .await?
-            .map(|a| a.ip())
-            .collect())
-    }
-}
-
-impl<R: HostResolver> GuardedResolver<R> {
-    pub fn new(inner: R, policy: UrlPolicy) -> Self {
-        Self { inner, policy }
-    }
-}
-
-impl<R: HostResolver> Resolve for GuardedResolver<R> {
-    fn resolve(&self, name: Name) -> Resolving {
-        let (inner, policy) = (self.inner.clone(), self.policy);
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let ips = inner.lookup(&host).await?;
-            if let Some(why) = ips.iter().find_map(|ip| policy.refuses(*ip)) {
-                return Err(
-                    Box::new(BlockedAddress { host, why }) as Box<dyn StdError + Send + Sync>
-                );
-            }
-            let addrs: Addrs = Box::new(
-                ips.into_iter()
-                    .map(|ip| SocketAddr::new(ip, 0))
-                    .collect::<Vec<_>>()
-                    .into_iter(),
-            );
-            Ok(addrs)
-        })
-    }
-}
-
 #[derive(Clone)]
 pub struct HttpWebhookSender {
-    http: super::LazyHttp,
+    http: LazyHttp,
     policy: UrlPolicy,
 }
 
@@ -89,7 +36,7 @@ impl HttpWebhookSender {
         resolver: R,
         timeout: Duration,
     ) -> Self {
-        let http = super::LazyHttp::new(move || {
+        let http = LazyHttp::new(move || {
             reqwest::Client::builder()
                 .timeout(timeout)
                 .connect_timeout(timeout.min(Duration::from_secs(5)))
@@ -100,18 +47,6 @@ impl HttpWebhookSender {
         });
         Self { http, policy }
     }
-}
-
-/// "error sending request" alone says nothing; the causes say what happened.
-fn error_chain(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 fn blocked_in_chain(e: &reqwest::Error) -> Option<String> {
@@ -157,7 +92,8 @@ impl WebhookSender for HttpWebhookSender {
             Err(e) if e.is_timeout() => PostOutcome::TimedOut,
             Err(e) => match blocked_in_chain(&e) {
                 Some(why) => PostOutcome::Blocked(why),
-                None => PostOutcome::Failed(error_chain(&e)),
+                // "error sending request" alone says nothing; the causes say what happened.
+                None => PostOutcome::Failed(Chain(&e).to_string()),
             },
         };
         tracing::debug!(

@@ -1,0 +1,66 @@
+//! Update and condition expressions built from named parts, every attribute name behind a
+//! `#` placeholder so reserved words never matter.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use domain::Phase;
+use std::collections::HashMap;
+
+#[derive(Default)]
+pub(super) struct Expr {
+    pub(super) sets: Vec<String>,
+    pub(super) names: HashMap<String, String>,
+    pub(super) values: HashMap<String, AttributeValue>,
+}
+
+impl Expr {
+    /// The placeholder of attribute `attr` (`#attr`).
+    pub(super) fn name(&mut self, attr: &str) -> String {
+        let key = format!("#{attr}");
+        self.names.insert(key.clone(), attr.to_owned());
+        key
+    }
+
+    /// The placeholder of a value (`:key`).
+    pub(super) fn value(&mut self, key: &str, v: AttributeValue) -> String {
+        let key = format!(":{key}");
+        self.values.insert(key.clone(), v);
+        key
+    }
+
+    /// `SET attr = value`
+    pub(super) fn set(mut self, attr: &str, v: AttributeValue) -> Self {
+        let (name, value) = (self.name(attr), self.value(attr, v));
+        self.sets.push(format!("{name} = {value}"));
+        self
+    }
+
+    /// `#phase IN (:from0, :from1, ...)`
+    pub(super) fn phase_in(&mut self, phases: &[Phase]) -> String {
+        let name = self.name("phase");
+        let values: Vec<String> = phases
+            .iter()
+            .enumerate()
+            .map(|(i, p)| self.value(&format!("from{i}"), AttributeValue::S(p.as_str().into())))
+            .collect();
+        format!("{name} IN ({})", values.join(", "))
+    }
+
+    pub(super) fn update_expression(&self) -> String {
+        format!("SET {}", self.sets.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_and_value_has_a_placeholder() {
+        let mut e = Expr::default().set("phase", AttributeValue::S("leaving".into()));
+        let condition = e.phase_in(&[Phase::Joining, Phase::InCall]);
+        assert_eq!(e.update_expression(), "SET #phase = :phase");
+        assert_eq!(condition, "#phase IN (:from0, :from1)");
+        assert_eq!(e.names["#phase"], "phase");
+        assert_eq!(e.values[":from1"], AttributeValue::S("in_call".into()));
+    }
+}

@@ -1,0 +1,56 @@
+//! The key schema. One table; every item of a bot shares the partition `BOT#<id>`, so the
+//! status endpoint reads a finished session in one query.
+//!
+//! | pk                          | sk                          | what                         |
+//! |-----------------------------|-----------------------------|------------------------------|
+//! | `APIKEY#<sha256 hex>`       | `APIKEY`                    | `account_id`                 |
+//! | `ACCOUNT#<name>`            | `ACCOUNT`                   | `webhook_secret`             |
+//! | `IDEMPOTENCY#<acct>#<hash>` | `IDEMPOTENCY`               | `bot_id`, `fingerprint`, TTL |
+//! | `BOT#<uuid>`                | `SESSION`                   | the session (phase, checkpoints) |
+//! | `BOT#<uuid>`                | `TRANSCRIPT#<exit>#<nnnn>`  | gzip'd JSON segments, ≤300 KB a chunk |
+//! | `BOT#<uuid>`                | `RESULT`                    | gzip'd JSON Q&A pairs and insights |
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use domain::{AccountId, ApiKeyHash, BotId};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+pub(super) type Item = HashMap<String, AttributeValue>;
+
+/// How long an `Idempotency-Key` is remembered.
+pub const IDEMPOTENCY_TTL_SECONDS: i64 = 24 * 60 * 60;
+
+pub(super) const APIKEY_SK: &str = "APIKEY";
+pub(super) const ACCOUNT_SK: &str = "ACCOUNT";
+pub(super) const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
+pub(super) const SESSION_SK: &str = "SESSION";
+pub(super) const RESULT_SK: &str = "RESULT";
+
+pub(super) fn api_key_pk(key: &ApiKeyHash) -> String {
+    format!("APIKEY#{}", key.as_str())
+}
+
+pub(super) fn account_pk(account: &AccountId) -> String {
+    format!("ACCOUNT#{account}")
+}
+
+/// The key itself is hashed: it is the customer's text, of any length and content.
+pub(super) fn idempotency_pk(account: &AccountId, key: &str) -> String {
+    format!(
+        "IDEMPOTENCY#{account}#{}",
+        hex::encode(Sha256::digest(key.as_bytes()))
+    )
+}
+
+pub(super) fn bot_pk(id: BotId) -> String {
+    format!("BOT#{id}")
+}
+
+/// The prefix of every chunk of one exit's transcript.
+pub(super) fn transcript_prefix(exit_id: &str) -> String {
+    format!("TRANSCRIPT#{exit_id}#")
+}
+
+pub(super) fn transcript_sk(exit_id: &str, chunk: u32) -> String {
+    format!("TRANSCRIPT#{exit_id}#{chunk:04}")
+}

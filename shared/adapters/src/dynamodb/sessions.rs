@@ -1,0 +1,274 @@
+//! Sessions and their lifecycle. Each transition is one conditional write naming the phases
+//! it may start from: the stop's `joining|in_call -> leaving` ([`SessionStore::request_leave`]),
+//! the report's commit point (`record_exit`), and `finish`, which stores the results and
+//! the deliveries owed in the same transaction.
+
+use super::codec::{blob, decode_transcript, gunzip, gzip, n, rfc3339, s, string, to_av};
+use super::expr::Expr;
+use super::keys::{
+    bot_pk, idempotency_pk, transcript_prefix, Item, IDEMPOTENCY_SK, IDEMPOTENCY_TTL_SECONDS,
+    RESULT_SK, SESSION_SK,
+};
+use super::DynamoStore;
+use app::ports::{
+    CreateOutcome, Finish, IdempotencyClaim, RecordExit, SessionStore, SessionView, StoreError,
+};
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use domain::insights::Analysis;
+use domain::session::ExitRecord;
+use domain::{now, BotId, Phase, Session};
+use time::OffsetDateTime;
+
+fn session_item(session: &Session) -> Result<Item, StoreError> {
+    let mut item: Item =
+        serde_dynamo::to_item(session).map_err(|e| StoreError::corrupt("session", e))?;
+    item.insert("pk".into(), s(bot_pk(session.bot_id)));
+    item.insert("sk".into(), s(SESSION_SK));
+    Ok(item)
+}
+
+fn parse_session(item: Item) -> Result<Session, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::corrupt("session", e))
+}
+
+fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::corrupt("request", e)
+}
+
+impl SessionStore for DynamoStore {
+    async fn create_session(
+        &self,
+        session: &Session,
+        claim: Option<&IdempotencyClaim>,
+    ) -> Result<CreateOutcome, StoreError> {
+        let item = session_item(session)?;
+        let Some(claim) = claim else {
+            self.client
+                .put_item()
+                .table_name(&*self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(pk)")
+                .send()
+                .await
+                .map_err(|e| StoreError::unavailable("put session", e))?;
+            return Ok(CreateOutcome::Created);
+        };
+
+        let session_put = Put::builder()
+            .table_name(&*self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(build_error)?;
+        let idem_pk = idempotency_pk(&claim.account, &claim.key);
+        let idem_put = Put::builder()
+            .table_name(&*self.table)
+            .item("pk", s(idem_pk.clone()))
+            .item("sk", s(IDEMPOTENCY_SK))
+            .item("bot_id", s(claim.bot_id.to_string()))
+            .item("fingerprint", s(claim.fingerprint.clone()))
+            .item(
+                "expires_at",
+                n(now().unix_timestamp() + IDEMPOTENCY_TTL_SECONDS),
+            )
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(build_error)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(idem_put).build())
+            .transact_items(TransactWriteItem::builder().put(session_put).build())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(CreateOutcome::Created),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_transaction_canceled_exception()) =>
+            {
+                // The key was claimed before: answer with what it created.
+                let item = self
+                    .get(idem_pk, IDEMPOTENCY_SK)
+                    .await?
+                    .ok_or_else(|| StoreError::unavailable("create session", e))?;
+                let field = |name: &'static str| {
+                    string(&item, name)
+                        .map(str::to_owned)
+                        .ok_or_else(|| StoreError::corrupt("idempotency record", name))
+                };
+                let bot_id = BotId::parse(&field("bot_id")?)
+                    .map_err(|e| StoreError::corrupt("idempotency record", e))?;
+                Ok(CreateOutcome::Replayed {
+                    bot_id,
+                    fingerprint: field("fingerprint")?,
+                })
+            }
+            Err(e) => Err(StoreError::unavailable("create session", e)),
+        }
+    }
+
+    async fn get_session(&self, id: BotId) -> Result<Option<Session>, StoreError> {
+        self.get(bot_pk(id), SESSION_SK)
+            .await?
+            .map(parse_session)
+            .transpose()
+    }
+
+    async fn get_view(&self, id: BotId) -> Result<Option<SessionView>, StoreError> {
+        let items = self.query_partition(bot_pk(id), None).await?;
+        let mut session = None;
+        let mut result = None;
+        let mut chunks: Vec<(String, Item)> = Vec::new();
+        for item in items {
+            let Some(sk) = string(&item, "sk").map(str::to_owned) else {
+                continue;
+            };
+            match sk.as_str() {
+                SESSION_SK => session = Some(parse_session(item)?),
+                RESULT_SK => result = Some(item),
+                _ if sk.starts_with("TRANSCRIPT#") => chunks.push((sk, item)),
+                _ => {}
+            }
+        }
+        let Some(session) = session else {
+            return Ok(None);
+        };
+        let transcript = match &session.exit {
+            Some(exit) => {
+                let prefix = transcript_prefix(&exit.exit_id);
+                chunks.retain(|(sk, _)| sk.starts_with(&prefix));
+                chunks.sort_by(|a, b| a.0.cmp(&b.0));
+                if chunks.len() == exit.chunks as usize {
+                    let bytes = chunks
+                        .iter()
+                        .map(|(_, item)| blob(item, "data"))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Some(decode_transcript(&bytes)?)
+                } else {
+                    None
+                }
+            }
+            None => None,
+        };
+        let analysis = match result {
+            Some(item) => {
+                let json = gunzip(&blob(&item, "data")?)?;
+                Some(
+                    serde_json::from_slice::<Analysis>(&json)
+                        .map_err(|e| StoreError::corrupt("result", e))?,
+                )
+            }
+            None => None,
+        };
+        Ok(Some(SessionView {
+            session,
+            transcript,
+            analysis,
+        }))
+    }
+
+    async fn mark_started(
+        &self,
+        id: BotId,
+        runtime_session_id: &str,
+        at: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let mut expr = Expr::default()
+            .set("phase", s(Phase::InCall.as_str()))
+            .set("started_at", rfc3339(at))
+            .set("runtime_session_id", s(runtime_session_id));
+        let condition = expr.phase_in(&[Phase::Joining]);
+        self.update_session(id, expr, condition).await
+    }
+
+    async fn request_leave(&self, id: BotId, at: OffsetDateTime) -> Result<bool, StoreError> {
+        let mut expr = Expr::default()
+            .set("phase", s(Phase::Leaving.as_str()))
+            .set("leave_requested_at", rfc3339(at))
+            .set("leave_enqueued", AttributeValue::Bool(false));
+        let condition = expr.phase_in(&[Phase::Joining, Phase::InCall]);
+        self.update_session(id, expr, condition).await
+    }
+
+    async fn mark_leave_enqueued(&self, id: BotId) -> Result<(), StoreError> {
+        let expr = Expr::default().set("leave_enqueued", AttributeValue::Bool(true));
+        self.update_session(id, expr, "attribute_exists(pk)".into())
+            .await
+            .map(|_| ())
+    }
+
+    async fn record_exit(&self, id: BotId, exit: &ExitRecord) -> Result<RecordExit, StoreError> {
+        let mut expr = Expr::default()
+            .set("exit", to_av(exit)?)
+            .set("phase", s(Phase::Processing.as_str()));
+        let condition = expr.phase_in(&[Phase::Joining, Phase::InCall, Phase::Leaving]);
+        if self.update_session(id, expr, condition).await? {
+            return Ok(RecordExit::Recorded);
+        }
+        let session = self.get_session(id).await?.ok_or_else(|| {
+            StoreError::corrupt("session", "vanished while its exit was recorded")
+        })?;
+        Ok(match &session.exit {
+            Some(recorded) if recorded.exit_id == exit.exit_id => RecordExit::AlreadyRecorded,
+            _ => RecordExit::Refused(session.phase),
+        })
+    }
+
+    async fn finish(
+        &self,
+        id: BotId,
+        from: &[Phase],
+        finish: Finish<'_>,
+    ) -> Result<bool, StoreError> {
+        let mut expr = Expr::default()
+            .set("phase", s(finish.phase.as_str()))
+            .set("completed_at", rfc3339(finish.at))
+            .set("email_delivery", to_av(&finish.email)?)
+            .set("webhook_delivery", to_av(&finish.webhook)?);
+        if let Some(error) = finish.error {
+            expr = expr.set("error", s(error));
+        }
+        if let Some(e) = finish.analysis.and_then(|a| a.insights_error.as_deref()) {
+            expr = expr.set("insights_error", s(e));
+        }
+        let condition = expr.phase_in(from);
+        let update = Update::builder()
+            .table_name(&*self.table)
+            .key("pk", s(bot_pk(id)))
+            .key("sk", s(SESSION_SK))
+            .update_expression(expr.update_expression())
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(expr.names))
+            .set_expression_attribute_values(Some(expr.values))
+            .build()
+            .map_err(build_error)?;
+        let mut tx = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(update).build());
+        if let Some(analysis) = finish.analysis {
+            let json =
+                serde_json::to_vec(analysis).map_err(|e| StoreError::corrupt("result", e))?;
+            let put = Put::builder()
+                .table_name(&*self.table)
+                .item("pk", s(bot_pk(id)))
+                .item("sk", s(RESULT_SK))
+                .item("data", AttributeValue::B(Blob::new(gzip(&json))))
+                .build()
+                .map_err(build_error)?;
+            tx = tx.transact_items(TransactWriteItem::builder().put(put).build());
+        }
+        match tx.send().await {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_transaction_canceled_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::unavailable("finish session", e)),
+        }
+    }
+}

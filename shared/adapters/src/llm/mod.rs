@@ -1,0 +1,98 @@
+//! Optional LLM insights: an OpenAI-compatible chat-completions endpoint ([`openai`]) or
+//! Amazon Bedrock Converse ([`bedrock`]). The model is asked for one JSON object
+//! ([`prompt`]); its answer is validated; any failure (timeout, 429/5xx after bounded
+//! retries, malformed JSON) falls back to the built-in engine's result, with
+//! `insights_error` saying why ([`engine`]). Speaker statistics and duration always come
+//! from the built-in engine: they are counted, not guessed.
+
+mod bedrock;
+mod engine;
+mod openai;
+mod prompt;
+
+pub use bedrock::BedrockChat;
+pub use engine::LlmInsights;
+pub use openai::{OpenAiChat, OpenAiConfig};
+
+use app::errors::BoxError;
+use app::ports::{InsightsEngine, InsightsRequest};
+use domain::insights::Analysis;
+use domain::Transcript;
+use insights::BuiltinEngine;
+use std::future::Future;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LlmError {
+    #[error("the model did not answer within {0} s")]
+    Timeout(u64),
+    #[error("the model endpoint answered HTTP {status}: {detail}")]
+    Http { status: u16, detail: String },
+    #[error("the model could not be reached")]
+    Unreachable(#[source] BoxError),
+    #[error("the model's answer is not the JSON asked for: {0}")]
+    Invalid(String),
+}
+
+impl LlmError {
+    pub(crate) fn is_retryable(&self) -> bool {
+        match self {
+            LlmError::Http { status, .. } => *status == 429 || *status >= 500,
+            LlmError::Unreachable(_) => true,
+            LlmError::Timeout(_) | LlmError::Invalid(_) => false,
+        }
+    }
+}
+
+/// A chat model: one system prompt, one user message, one text answer.
+pub trait ChatModel: Send + Sync {
+    fn name(&self) -> &str;
+    fn complete(
+        &self,
+        system: &str,
+        user: &str,
+    ) -> impl Future<Output = Result<String, LlmError>> + Send;
+}
+
+/// Which engine the pipeline uses (`INSIGHTS_PROVIDER`, read by the pipeline's settings).
+#[derive(Clone, Debug)]
+pub enum InsightsProvider {
+    Builtin,
+    OpenAi(OpenAiConfig),
+    Bedrock { model_id: String, timeout: Duration },
+}
+
+/// The engine chosen by configuration (`INSIGHTS_PROVIDER`).
+pub enum ConfiguredInsights {
+    Builtin(BuiltinEngine),
+    OpenAi(LlmInsights<OpenAiChat>),
+    Bedrock(LlmInsights<BedrockChat>),
+}
+
+impl InsightsEngine for ConfiguredInsights {
+    async fn analyze(&self, transcript: &Transcript, request: &InsightsRequest<'_>) -> Analysis {
+        match self {
+            ConfiguredInsights::Builtin(e) => e.analyze(transcript),
+            ConfiguredInsights::OpenAi(e) => e.analyze(transcript, request).await,
+            ConfiguredInsights::Bedrock(e) => e.analyze(transcript, request).await,
+        }
+    }
+}
+
+impl ConfiguredInsights {
+    /// The engine of `provider`; the Bedrock client is built only when it is chosen.
+    pub fn new(provider: InsightsProvider, aws: &aws_config::SdkConfig) -> Self {
+        match provider {
+            InsightsProvider::Builtin => Self::Builtin(BuiltinEngine::new()),
+            InsightsProvider::OpenAi(config) => {
+                Self::OpenAi(LlmInsights::new(OpenAiChat::new(config)))
+            }
+            InsightsProvider::Bedrock { model_id, timeout } => {
+                Self::Bedrock(LlmInsights::new(BedrockChat::new(aws, model_id, timeout)))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

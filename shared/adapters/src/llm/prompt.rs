@@ -1,0 +1,86 @@
+//! What the model is asked (the system prompt with the customer's instructions, the
+//! transcript, cut at a line end when too long) and how its answer is checked.
+
+use super::LlmError;
+use app::ports::InsightsRequest;
+use domain::insights::ActionItem;
+use domain::Transcript;
+use serde::Deserialize;
+
+/// Longest transcript text sent to a model (about 60,000 tokens); longer meetings are cut
+/// at a line end and the prompt says so.
+const MAX_TRANSCRIPT_CHARS: usize = 240_000;
+
+/// What the model must answer with.
+#[derive(Debug, Deserialize)]
+pub(super) struct ModelAnswer {
+    pub(super) summary: String,
+    #[serde(default)]
+    pub(super) action_items: Vec<ActionItem>,
+    #[serde(default)]
+    pub(super) decisions: Vec<String>,
+    #[serde(default)]
+    pub(super) topics: Vec<String>,
+    #[serde(default)]
+    pub(super) qa_pairs: Vec<ModelQa>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ModelQa {
+    pub(super) question: String,
+    pub(super) answer: String,
+}
+
+/// Parses and validates the model's answer (a bare object, or one inside a ```json fence).
+pub(super) fn parse_answer(text: &str) -> Result<ModelAnswer, LlmError> {
+    let trimmed = text.trim();
+    let body = trimmed
+        .strip_prefix("```json")
+        .or_else(|| trimmed.strip_prefix("```"))
+        .and_then(|t| t.strip_suffix("```"))
+        .unwrap_or(trimmed)
+        .trim();
+    let answer: ModelAnswer =
+        serde_json::from_str(body).map_err(|e| LlmError::Invalid(e.to_string()))?;
+    if answer.summary.trim().is_empty() {
+        return Err(LlmError::Invalid("the summary is empty".into()));
+    }
+    if answer.summary.len() > 20_000
+        || answer.action_items.len() > 100
+        || answer.qa_pairs.len() > 100
+    {
+        return Err(LlmError::Invalid("the answer is implausibly long".into()));
+    }
+    Ok(answer)
+}
+
+pub(super) fn prompts(transcript: &Transcript, request: &InsightsRequest<'_>) -> (String, String) {
+    let mut system = String::from(
+        "You analyse meeting transcripts. Answer with one JSON object and nothing else, with keys: \
+         \"summary\" (string), \"action_items\" (array of {\"task\", \"owner\" or null, \"due\" or null}), \
+         \"decisions\" (array of strings), \"topics\" (array of short strings), \
+         \"qa_pairs\" (array of {\"question\", \"answer\"} for questions asked and answered in the meeting). \
+         Use only what the transcript says.",
+    );
+    if let Some(p) = request.analysis_prompt {
+        system.push_str("\nAnalysis instructions from the customer: ");
+        system.push_str(p);
+    }
+    if let Some(p) = request.summary_format_prompt {
+        system.push_str("\nFormat the summary as follows: ");
+        system.push_str(p);
+    }
+    let text = transcript.to_text();
+    let user = if text.len() > MAX_TRANSCRIPT_CHARS {
+        let cut = text[..text.floor_char_boundary(MAX_TRANSCRIPT_CHARS)]
+            .rfind('\n')
+            .unwrap_or(0);
+        format!(
+            "Transcript (the first part of a longer meeting):\n{}",
+            &text[..cut]
+        )
+    } else {
+        format!("Transcript:\n{text}")
+    };
+    (system, user)
+}

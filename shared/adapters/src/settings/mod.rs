@@ -1,0 +1,250 @@
+//! Each function's settings: one typed value per function, built once at init from every
+//! environment variable the function reads (the README's configuration table). A missing
+//! or invalid variable stops the function at init with a message naming it. Secrets are
+//! [`domain::Secret`]s, so every settings value can be logged with `{:?}`.
+
+mod env;
+
+pub use env::{ConfigError, Env, ProcessEnv};
+
+use crate::llm::{InsightsProvider, OpenAiConfig};
+use crate::pipecat::PipecatConfig;
+use app::api::JoinSettings;
+use app::pipeline::PipelineSettings;
+use app::retry::Backoff;
+use domain::net::UrlPolicy;
+use std::time::Duration;
+
+/// `RUST_LOG` (a level, optionally per target) and `AWS_LAMBDA_LOG_FORMAT` (`JSON` gives
+/// JSON lines): see [`crate::telemetry`].
+#[derive(Clone, Debug, Default)]
+pub struct LogSettings {
+    pub filter: Option<String>,
+    pub json: bool,
+}
+
+/// `TABLE_NAME` and `API_KEY_CACHE_SECONDS` (default 60, 0 = off).
+#[derive(Clone, Debug)]
+pub struct TableSettings {
+    pub table: String,
+    pub api_key_cache: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct JoinFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+    pub queue_url: String,
+    pub pipecat: PipecatConfig,
+    pub join: JoinSettings,
+}
+
+#[derive(Clone, Debug)]
+pub struct StopFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+    pub queue_url: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct StatusFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReportFunction {
+    pub log: LogSettings,
+    pub table: String,
+    pub queue_url: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct PipelineFunction {
+    pub log: LogSettings,
+    pub table: String,
+    pub queue_url: String,
+    pub pipecat: PipecatConfig,
+    pub ses_sender: String,
+    pub url_policy: UrlPolicy,
+    pub insights: InsightsProvider,
+    pub pipeline: PipelineSettings,
+}
+
+fn log(env: &impl Env) -> LogSettings {
+    LogSettings {
+        filter: env.optional("RUST_LOG"),
+        json: env
+            .optional("AWS_LAMBDA_LOG_FORMAT")
+            .is_some_and(|v| v.eq_ignore_ascii_case("json")),
+    }
+}
+
+fn table(env: &impl Env) -> Result<TableSettings, ConfigError> {
+    Ok(TableSettings {
+        table: env.required("TABLE_NAME")?,
+        api_key_cache: env.seconds("API_KEY_CACHE_SECONDS", 60)?,
+    })
+}
+
+/// `WEBHOOK_ALLOW_INSECURE=true` allows plain http and loopback webhooks: local development only.
+fn url_policy(env: &impl Env) -> Result<UrlPolicy, ConfigError> {
+    Ok(if env.flag("WEBHOOK_ALLOW_INSECURE")? {
+        UrlPolicy::LOCAL_DEVELOPMENT
+    } else {
+        UrlPolicy::STRICT
+    })
+}
+
+/// Which Pipecat Cloud key a function holds: join starts bots (public key), the pipeline
+/// stops them (private key). Neither function can read the other's.
+#[derive(Clone, Copy)]
+enum PipecatKey {
+    Public,
+    Private,
+}
+
+/// `PIPECAT_API_URL` (default Pipecat Cloud's), `PIPECAT_AGENT_NAME` and the one key.
+fn pipecat(env: &impl Env, key: PipecatKey) -> Result<PipecatConfig, ConfigError> {
+    let (public_key, private_key) = match key {
+        PipecatKey::Public => (Some(env.secret("PIPECAT_PUBLIC_KEY")?), None),
+        PipecatKey::Private => (None, Some(env.secret("PIPECAT_PRIVATE_KEY")?)),
+    };
+    Ok(PipecatConfig {
+        api_url: env
+            .optional("PIPECAT_API_URL")
+            .unwrap_or_else(|| "https://api.pipecat.daily.co/v1".into()),
+        agent_name: env.required("PIPECAT_AGENT_NAME")?,
+        public_key,
+        private_key,
+    })
+}
+
+/// `INSIGHTS_PROVIDER`: `builtin` (default), `openai` (`OPENAI_BASE_URL`, `OPENAI_API_KEY`,
+/// `OPENAI_MODEL`) or `bedrock` (`BEDROCK_MODEL_ID`); `LLM_TIMEOUT_SECONDS` bounds each call.
+fn insights(env: &impl Env) -> Result<InsightsProvider, ConfigError> {
+    let timeout = env.seconds("LLM_TIMEOUT_SECONDS", 30)?;
+    match env
+        .optional("INSIGHTS_PROVIDER")
+        .as_deref()
+        .unwrap_or("builtin")
+    {
+        "builtin" => Ok(InsightsProvider::Builtin),
+        "openai" => Ok(InsightsProvider::OpenAi(OpenAiConfig {
+            base_url: env
+                .optional("OPENAI_BASE_URL")
+                .unwrap_or_else(|| "https://api.openai.com/v1".into()),
+            api_key: env.secret("OPENAI_API_KEY")?,
+            model: env
+                .optional("OPENAI_MODEL")
+                .unwrap_or_else(|| "gpt-4o-mini".into()),
+            timeout,
+        })),
+        "bedrock" => Ok(InsightsProvider::Bedrock {
+            model_id: env.required("BEDROCK_MODEL_ID")?,
+            timeout,
+        }),
+        other => Err(ConfigError::Invalid {
+            name: "INSIGHTS_PROVIDER",
+            why: format!("'{other}' is not builtin, openai or bedrock"),
+        }),
+    }
+}
+
+/// Defaults (production's) overridden by `EXIT_DEADLINE_SECONDS`, `DELIVERY_LEASE_SECONDS`,
+/// `WEBHOOK_RETRY_BASE_SECONDS`, `WEBHOOK_RETRY_MAX_DELAY_SECONDS`,
+/// `WEBHOOK_RETRY_WINDOW_SECONDS`.
+fn pipeline(env: &impl Env) -> Result<PipelineSettings, ConfigError> {
+    let d = PipelineSettings::default();
+    Ok(PipelineSettings {
+        exit_deadline: env.seconds("EXIT_DEADLINE_SECONDS", d.exit_deadline.as_secs())?,
+        lease: env.seconds("DELIVERY_LEASE_SECONDS", d.lease.as_secs())?,
+        webhook_backoff: Backoff {
+            base: env.seconds(
+                "WEBHOOK_RETRY_BASE_SECONDS",
+                d.webhook_backoff.base.as_secs(),
+            )?,
+            max: env.seconds(
+                "WEBHOOK_RETRY_MAX_DELAY_SECONDS",
+                d.webhook_backoff.max.as_secs(),
+            )?,
+        },
+        webhook_retry_window: env.seconds(
+            "WEBHOOK_RETRY_WINDOW_SECONDS",
+            d.webhook_retry_window.as_secs(),
+        )?,
+        max_email_attempts: d.max_email_attempts,
+    })
+}
+
+/// Settings read from the environment once, at init.
+pub trait FromEnv: Sized {
+    fn read(env: &impl Env) -> Result<Self, ConfigError>;
+
+    fn from_env() -> Result<Self, ConfigError> {
+        Self::read(&ProcessEnv)
+    }
+}
+
+impl FromEnv for JoinFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+            queue_url: env.required("PIPELINE_QUEUE_URL")?,
+            pipecat: pipecat(env, PipecatKey::Public)?,
+            join: JoinSettings {
+                url_policy: url_policy(env)?,
+                public_base_url: env.optional("PUBLIC_BASE_URL"),
+                max_session: env.seconds("MAX_SESSION_SECONDS", 6 * 60 * 60)?,
+            },
+        })
+    }
+}
+
+impl FromEnv for StopFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+            queue_url: env.required("PIPELINE_QUEUE_URL")?,
+        })
+    }
+}
+
+impl FromEnv for StatusFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+        })
+    }
+}
+
+impl FromEnv for ReportFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: env.required("TABLE_NAME")?,
+            queue_url: env.required("PIPELINE_QUEUE_URL")?,
+        })
+    }
+}
+
+impl FromEnv for PipelineFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: env.required("TABLE_NAME")?,
+            queue_url: env.required("PIPELINE_QUEUE_URL")?,
+            pipecat: pipecat(env, PipecatKey::Private)?,
+            ses_sender: env.required("SES_SENDER")?,
+            url_policy: url_policy(env)?,
+            insights: insights(env)?,
+            pipeline: pipeline(env)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

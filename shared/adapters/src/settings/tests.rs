@@ -1,0 +1,119 @@
+use super::*;
+use std::collections::HashMap;
+
+fn env(pairs: &[(&'static str, &'static str)]) -> HashMap<&'static str, &'static str> {
+    pairs.iter().copied().collect()
+}
+
+const PIPELINE: &[(&str, &str)] = &[
+    ("TABLE_NAME", "t"),
+    ("PIPELINE_QUEUE_URL", "https://sqs/q"),
+    ("PIPECAT_AGENT_NAME", "meeting-bot"),
+    ("PIPECAT_PRIVATE_KEY", "sk_live_secret"),
+    ("SES_SENDER", "Bot <bot@example.com>"),
+];
+
+#[test]
+fn each_function_needs_only_its_own_variables() {
+    assert!(StatusFunction::read(&env(&[("TABLE_NAME", "t")])).is_ok());
+    assert!(StopFunction::read(&env(&[("TABLE_NAME", "t"), ("PIPELINE_QUEUE_URL", "q")])).is_ok());
+    assert!(
+        ReportFunction::read(&env(&[("TABLE_NAME", "t"), ("PIPELINE_QUEUE_URL", "q")])).is_ok()
+    );
+    assert!(PipelineFunction::read(&env(PIPELINE)).is_ok());
+}
+
+#[test]
+fn a_missing_variable_is_named() {
+    assert_eq!(
+        StatusFunction::read(&env(&[])).unwrap_err(),
+        ConfigError::Missing("TABLE_NAME")
+    );
+    assert_eq!(
+        StatusFunction::read(&env(&[("TABLE_NAME", "  ")])).unwrap_err(),
+        ConfigError::Missing("TABLE_NAME"),
+        "blank is missing"
+    );
+    let join = env(&[
+        ("TABLE_NAME", "t"),
+        ("PIPELINE_QUEUE_URL", "q"),
+        ("PIPECAT_AGENT_NAME", "a"),
+    ]);
+    assert_eq!(
+        JoinFunction::read(&join).unwrap_err(),
+        ConfigError::Missing("PIPECAT_PUBLIC_KEY")
+    );
+}
+
+#[test]
+fn an_invalid_value_is_named_with_why() {
+    let e = StatusFunction::read(&env(&[
+        ("TABLE_NAME", "t"),
+        ("API_KEY_CACHE_SECONDS", "1m"),
+    ]))
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "environment variable API_KEY_CACHE_SECONDS is invalid: '1m' is not a whole number of seconds"
+    );
+    let mut p = env(PIPELINE);
+    p.insert("INSIGHTS_PROVIDER", "gpt");
+    assert!(matches!(
+        PipelineFunction::read(&p).unwrap_err(),
+        ConfigError::Invalid {
+            name: "INSIGHTS_PROVIDER",
+            ..
+        }
+    ));
+    p.insert("INSIGHTS_PROVIDER", "builtin");
+    p.insert("WEBHOOK_ALLOW_INSECURE", "maybe");
+    assert!(matches!(
+        PipelineFunction::read(&p).unwrap_err(),
+        ConfigError::Invalid {
+            name: "WEBHOOK_ALLOW_INSECURE",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn defaults_are_productions() {
+    let s = PipelineFunction::read(&env(PIPELINE)).unwrap();
+    assert_eq!(s.pipeline.exit_deadline, Duration::from_secs(900));
+    assert_eq!(s.pipeline.lease, Duration::from_secs(120));
+    assert_eq!(s.pipeline.webhook_backoff.base, Duration::from_secs(5));
+    assert_eq!(s.url_policy, UrlPolicy::STRICT);
+    assert!(matches!(s.insights, InsightsProvider::Builtin));
+    assert_eq!(s.pipecat.api_url, "https://api.pipecat.daily.co/v1");
+    assert!(
+        s.pipecat.public_key.is_none(),
+        "the pipeline never holds the start key"
+    );
+}
+
+#[test]
+fn settings_print_without_their_secrets() {
+    let mut p = env(PIPELINE);
+    p.insert("INSIGHTS_PROVIDER", "openai");
+    p.insert("OPENAI_API_KEY", "sk-openai-secret");
+    let printed = format!("{:?}", PipelineFunction::read(&p).unwrap());
+    assert!(!printed.contains("sk_live_secret"), "{printed}");
+    assert!(!printed.contains("sk-openai-secret"), "{printed}");
+    assert!(printed.contains("***"));
+}
+
+#[test]
+fn json_logs_follow_lambdas_log_format() {
+    let s = StatusFunction::read(&env(&[
+        ("TABLE_NAME", "t"),
+        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+    ]))
+    .unwrap();
+    assert!(s.log.json);
+    assert!(
+        !StatusFunction::read(&env(&[("TABLE_NAME", "t")]))
+            .unwrap()
+            .log
+            .json
+    );
+}

@@ -1,0 +1,88 @@
+//! `exit_deadline`: no session stays running forever. The deadline is either the session's
+//! maximum length (scheduled at join) or the time a leaving bot has to report (scheduled
+//! by `leave_requested`); an early delivery sends itself on until the time has come.
+
+use super::{Pipeline, Retry};
+use crate::lifecycle::request_leave_and_enqueue;
+use crate::ports::{
+    BotRuntime, Finish, InsightsEngine, Mailer, PipelineQueue, Store, WebhookSender,
+};
+use domain::messages::PipelineMessage;
+use domain::session::WebhookEvent;
+use domain::{now, BotId, Phase, Session};
+use time::OffsetDateTime;
+
+impl<S, Q, R, M, W, I> Pipeline<S, Q, R, M, W, I>
+where
+    S: Store,
+    Q: PipelineQueue,
+    R: BotRuntime,
+    M: Mailer,
+    W: WebhookSender,
+    I: InsightsEngine,
+{
+    pub(super) async fn exit_deadline(
+        &self,
+        bot_id: BotId,
+        deadline_at: OffsetDateTime,
+    ) -> Result<(), Retry> {
+        let Some(session) = self.session(bot_id).await? else {
+            return Ok(());
+        };
+        if session.phase.is_terminal() {
+            return self.deliver_owed(&session, 1).await;
+        }
+        // A leave requested after this deadline was scheduled gives the bot its full time.
+        let mut due = deadline_at;
+        if let (Phase::Leaving, Some(requested)) = (session.phase, session.leave_requested_at) {
+            due = due.max(requested + self.settings.exit_deadline);
+        }
+        if self
+            .wait_until(&PipelineMessage::exit_deadline(bot_id, due), due)
+            .await?
+        {
+            return Ok(());
+        }
+        match session.phase {
+            Phase::Joining | Phase::InCall => {
+                tracing::warn!("session reached its maximum length; asking the bot to leave");
+                request_leave_and_enqueue(&self.store, &self.queue, bot_id, now())
+                    .await
+                    .map_err(Retry::because("request leave"))?;
+                Ok(())
+            }
+            Phase::Leaving => self.fail_unreported(session).await,
+            Phase::Processing => {
+                tracing::warn!("exit recorded but not processed by the deadline; processing now");
+                self.complete(session).await
+            }
+            Phase::Completed | Phase::Failed => Ok(()),
+        }
+    }
+
+    /// A bot that was asked to leave and never reported: the session fails with a clear
+    /// error, and the customer is told once.
+    async fn fail_unreported(&self, session: Session) -> Result<(), Retry> {
+        let minutes = self.settings.exit_deadline.as_secs().div_ceil(60);
+        let error = format!(
+            "The bot did not report its exit within {minutes} minute{} of the leave request; no transcript was received.",
+            if minutes == 1 { "" } else { "s" }
+        );
+        let (email, webhook) = session.deliveries_for(WebhookEvent::SessionComplete, true);
+        let finish = Finish {
+            phase: Phase::Failed,
+            at: now(),
+            error: Some(&error),
+            analysis: None,
+            email,
+            webhook,
+        };
+        let failed = self
+            .store
+            .finish(session.bot_id, &[Phase::Leaving], finish)
+            .await
+            .map_err(Retry::because("fail session"))?;
+        tracing::warn!(failed, "exit deadline passed without a report");
+        self.deliver(session.bot_id, 1).await
+    }
+}

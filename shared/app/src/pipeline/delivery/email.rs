@@ -1,0 +1,92 @@
+//! The result email: claim, compose, send through the mailer, record the outcome.
+//! Rejections are final; transient failures come back with the message, up to
+//! `max_email_attempts`.
+
+use super::super::{email_body, recorded, Pipeline, Retry};
+use crate::errors::Chain;
+use crate::ports::{
+    BotRuntime, Claim, InsightsEngine, MailError, Mailer, PipelineQueue, Store, WebhookSender,
+};
+use domain::now;
+use domain::session::DeliveryState;
+use domain::Session;
+use std::time::Instant;
+
+impl<S, Q, R, M, W, I> Pipeline<S, Q, R, M, W, I>
+where
+    S: Store,
+    Q: PipelineQueue,
+    R: BotRuntime,
+    M: Mailer,
+    W: WebhookSender,
+    I: InsightsEngine,
+{
+    pub(super) async fn send_email(&self, session: &Session) -> Result<(), Retry> {
+        let bot_id = session.bot_id;
+        let at = now();
+        match self
+            .store
+            .claim_email(bot_id, at, at + self.settings.lease)
+            .await
+            .map_err(Retry::because("claim email"))?
+        {
+            Claim::Done => return Ok(()),
+            Claim::Busy => return Err(Retry::Busy("the email")),
+            Claim::Claimed => {}
+        }
+        let Some(view) = self
+            .store
+            .get_view(bot_id)
+            .await
+            .map_err(Retry::because("read results"))?
+        else {
+            return Ok(());
+        };
+        let Some(mut delivery) = view.session.email_delivery.clone() else {
+            return Ok(());
+        };
+        let outgoing = email_body::compose(&view);
+        let started = Instant::now();
+        let result = self.mailer.send(&outgoing).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let retry = match result {
+            Ok(message_id) => {
+                tracing::info!(elapsed_ms, %message_id, "email sent");
+                delivery.state = DeliveryState::Delivered;
+                delivery.message_id = Some(message_id);
+                delivery.sent_at = Some(now());
+                delivery.error = None;
+                None
+            }
+            Err(MailError::Rejected(why)) => {
+                tracing::error!(elapsed_ms, error = %why, "email rejected; not retried");
+                delivery.state = DeliveryState::Failed;
+                delivery.error = Some(why);
+                None
+            }
+            Err(e @ MailError::Transient(_))
+                if delivery.attempts >= self.settings.max_email_attempts =>
+            {
+                let why = Chain(&e).to_string();
+                tracing::error!(error = %why, attempts = delivery.attempts, "email failed; giving up");
+                delivery.state = DeliveryState::Failed;
+                delivery.error = Some(format!(
+                    "gave up after {} attempts: {why}",
+                    delivery.attempts
+                ));
+                None
+            }
+            Err(e @ MailError::Transient(_)) => {
+                delivery.state = DeliveryState::Pending;
+                delivery.error = Some(Chain(&e).to_string());
+                Some(Retry::because("send email")(e))
+            }
+        };
+        delivery.lease_expires_ms = 0;
+        recorded("record email", || {
+            self.store.record_email(bot_id, &delivery)
+        })
+        .await?;
+        retry.map_or(Ok(()), Err)
+    }
+}

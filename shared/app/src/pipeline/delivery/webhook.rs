@@ -1,0 +1,211 @@
+//! The webhook state machine: which attempt is due, claim it, sign and POST, record the
+//! outcome, schedule the next try. Only 2xx is delivered; 410 and the SSRF guard stop it;
+//! everything else is retried with backoff for at least the retry window.
+
+use super::super::webhook_payload::payload;
+use super::super::webhook_signature::sign;
+use super::super::{recorded, Pipeline, Retry};
+use crate::ports::{
+    BotRuntime, Claim, InsightsEngine, Mailer, PipelineQueue, PostOutcome, Store, WebhookSender,
+};
+use domain::messages::PipelineMessage;
+use domain::session::{DeliveryState, WebhookAttempt};
+use domain::{now, BotId, Session};
+use std::time::Instant;
+use time::OffsetDateTime;
+
+/// Attempts kept in a delivery's history; older ones are dropped.
+const MAX_HISTORY: usize = 50;
+
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Delivered,
+    /// 410 Gone, or refused by the SSRF guard: never retried.
+    GiveUp,
+    Retry,
+}
+
+/// Only 2xx is success. 410 stops retrying; everything else (429, 5xx, other 4xx, an
+/// unfollowed redirect, timeouts, connection failures) is retried with backoff.
+pub(crate) fn verdict(outcome: &PostOutcome) -> Verdict {
+    match outcome {
+        PostOutcome::Answered(code) if (200..300).contains(code) => Verdict::Delivered,
+        PostOutcome::Answered(410) | PostOutcome::Blocked(_) => Verdict::GiveUp,
+        _ => Verdict::Retry,
+    }
+}
+
+impl<S, Q, R, M, W, I> Pipeline<S, Q, R, M, W, I>
+where
+    S: Store,
+    Q: PipelineQueue,
+    R: BotRuntime,
+    M: Mailer,
+    W: WebhookSender,
+    I: InsightsEngine,
+{
+    /// Makes webhook attempt `expected` when it is due; makes sure the next retry is
+    /// scheduled when this attempt was already made by an earlier delivery of the message.
+    pub(super) async fn drive_webhook(
+        &self,
+        session: &Session,
+        expected: u32,
+    ) -> Result<(), Retry> {
+        let Some(delivery) = &session.webhook_delivery else {
+            return Ok(());
+        };
+        let next = delivery.attempts + 1;
+        let due = delivery.next_attempt_at.is_none_or(|t| t <= now());
+        match delivery.state {
+            DeliveryState::Delivered | DeliveryState::Failed => Ok(()),
+            DeliveryState::Sending => self.attempt_webhook(session, next).await,
+            DeliveryState::Pending
+                if next == expected || (next > expected && due && delivery.attempts > 0) =>
+            {
+                self.attempt_webhook(session, next).await
+            }
+            DeliveryState::Pending if next > expected => {
+                let at = delivery.next_attempt_at.unwrap_or_else(now);
+                self.schedule_webhook_retry(session.bot_id, next, at).await
+            }
+            DeliveryState::Pending => Ok(()),
+        }
+    }
+
+    async fn schedule_webhook_retry(
+        &self,
+        bot_id: BotId,
+        attempt: u32,
+        at: OffsetDateTime,
+    ) -> Result<(), Retry> {
+        self.queue
+            .send_at(&PipelineMessage::webhook_retry(bot_id, attempt, at), at)
+            .await
+            .map_err(Retry::because("schedule webhook retry"))
+    }
+
+    async fn attempt_webhook(&self, session: &Session, attempt: u32) -> Result<(), Retry> {
+        let bot_id = session.bot_id;
+        let at = now();
+        match self
+            .store
+            .claim_webhook(bot_id, attempt, at, at + self.settings.lease)
+            .await
+            .map_err(Retry::because("claim webhook"))?
+        {
+            Claim::Done => return Ok(()),
+            Claim::Busy => return Err(Retry::Busy("the webhook")),
+            Claim::Claimed => {}
+        }
+        let Some(view) = self
+            .store
+            .get_view(bot_id)
+            .await
+            .map_err(Retry::because("read results"))?
+        else {
+            return Ok(());
+        };
+        let (Some(url), Some(mut delivery)) = (
+            view.session.webhook_url.clone(),
+            view.session.webhook_delivery.clone(),
+        ) else {
+            return Ok(());
+        };
+        let secret = self
+            .store
+            .webhook_secret(&view.session.account_id)
+            .await
+            .map_err(Retry::because("read webhook secret"))?;
+        let started = Instant::now();
+        let outcome = match secret {
+            Some(secret) => {
+                let body = payload(&view, delivery.event);
+                let headers = sign(&delivery.webhook_id, at, &body, &secret)
+                    .map_err(Retry::because("sign webhook"))?;
+                self.webhooks.post(&url, &headers, &body).await
+            }
+            None => PostOutcome::Failed("the account has no webhook signing secret".into()),
+        };
+        let duration_ms = started.elapsed().as_millis() as u64;
+        let (status_code, error) = match &outcome {
+            PostOutcome::Answered(code) if (200..300).contains(code) => (Some(*code), None),
+            PostOutcome::Answered(code) => {
+                (Some(*code), Some(format!("endpoint answered HTTP {code}")))
+            }
+            PostOutcome::TimedOut => (None, Some("no answer before the timeout".to_owned())),
+            PostOutcome::Failed(e) => (None, Some(e.clone())),
+            PostOutcome::Blocked(e) => (None, Some(format!("refused by the SSRF guard: {e}"))),
+        };
+        let record = WebhookAttempt {
+            attempt,
+            at,
+            status_code,
+            error: error.clone(),
+            duration_ms,
+        };
+        delivery.attempts = attempt;
+        delivery.first_attempt_at.get_or_insert(at);
+        delivery.lease_expires_ms = 0;
+        delivery.history.push(record.clone());
+        if delivery.history.len() > MAX_HISTORY {
+            delivery.history.remove(0);
+        }
+        let mut retry_at = None;
+        match verdict(&outcome) {
+            Verdict::Delivered => {
+                delivery.state = DeliveryState::Delivered;
+                delivery.delivered_at = Some(now());
+                delivery.next_attempt_at = None;
+            }
+            Verdict::GiveUp => {
+                delivery.state = DeliveryState::Failed;
+                delivery.next_attempt_at = None;
+            }
+            Verdict::Retry => {
+                let first = delivery.first_attempt_at.unwrap_or(at);
+                if now() - first >= self.settings.webhook_retry_window {
+                    delivery.state = DeliveryState::Failed;
+                    delivery.next_attempt_at = None;
+                } else {
+                    let when = now() + self.settings.webhook_backoff.delay(attempt);
+                    delivery.state = DeliveryState::Pending;
+                    delivery.next_attempt_at = Some(when);
+                    retry_at = Some(when);
+                }
+            }
+        }
+        tracing::info!(attempt, ?status_code, duration_ms, state = ?delivery.state, error = error.as_deref().unwrap_or(""), "webhook attempt");
+        recorded("record webhook attempt", || {
+            self.store
+                .record_webhook_attempt(bot_id, &record, &delivery)
+        })
+        .await?;
+        if let Some(when) = retry_at {
+            self.schedule_webhook_retry(bot_id, attempt + 1, when)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_2xx_delivers_and_410_stops() {
+        assert_eq!(verdict(&PostOutcome::Answered(200)), Verdict::Delivered);
+        assert_eq!(verdict(&PostOutcome::Answered(204)), Verdict::Delivered);
+        assert_eq!(verdict(&PostOutcome::Answered(410)), Verdict::GiveUp);
+        assert_eq!(verdict(&PostOutcome::Blocked("x".into())), Verdict::GiveUp);
+        for retry in [
+            PostOutcome::Answered(301),
+            PostOutcome::Answered(429),
+            PostOutcome::Answered(500),
+            PostOutcome::TimedOut,
+            PostOutcome::Failed("reset".into()),
+        ] {
+            assert_eq!(verdict(&retry), Verdict::Retry, "{retry:?}");
+        }
+    }
+}

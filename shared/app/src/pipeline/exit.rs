@@ -1,0 +1,91 @@
+//! `bot_exited`: the bot reported; load its transcript, analyse it, and in one write store
+//! the results, complete the session and record the deliveries it owes; then deliver.
+
+use super::{Pipeline, Retry};
+use crate::ports::{
+    BotRuntime, Finish, InsightsEngine, InsightsRequest, Mailer, PipelineQueue, Store,
+    WebhookSender,
+};
+use domain::insights::Analysis;
+use domain::session::WebhookEvent;
+use domain::{now, BotId, Phase, Session};
+use std::time::Instant;
+
+impl<S, Q, R, M, W, I> Pipeline<S, Q, R, M, W, I>
+where
+    S: Store,
+    Q: PipelineQueue,
+    R: BotRuntime,
+    M: Mailer,
+    W: WebhookSender,
+    I: InsightsEngine,
+{
+    pub(super) async fn bot_exited(&self, bot_id: BotId, exit_id: &str) -> Result<(), Retry> {
+        let Some(session) = self.session(bot_id).await? else {
+            tracing::warn!("exit for an unknown session");
+            return Ok(());
+        };
+        match (&session.exit, session.phase) {
+            (_, phase) if phase.is_terminal() => self.deliver_owed(&session, 1).await,
+            (Some(exit), Phase::Processing) if exit.exit_id == exit_id => {
+                self.complete(session).await
+            }
+            _ => {
+                tracing::warn!(
+                    phase = session.phase.as_str(),
+                    "exit message does not match the recorded exit; ignored"
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// `processing` -> `completed`: load the transcript, analyse it, store the results and
+    /// the owed deliveries in one write, then deliver.
+    pub(super) async fn complete(&self, session: Session) -> Result<(), Retry> {
+        let bot_id = session.bot_id;
+        let Some(exit) = session.exit.as_ref() else {
+            return Ok(());
+        };
+        let started = Instant::now();
+        let transcript = self
+            .store
+            .load_transcript(bot_id, exit)
+            .await
+            .map_err(Retry::because("load transcript"))?;
+        let loaded_ms = started.elapsed().as_millis() as u64;
+        let analysis = if session.process_insights {
+            let request = InsightsRequest {
+                analysis_prompt: session.analysis_prompt.as_deref(),
+                summary_format_prompt: session.summary_format_prompt.as_deref(),
+            };
+            self.insights.analyze(&transcript, &request).await
+        } else {
+            Analysis::default()
+        };
+        let analysed_ms = started.elapsed().as_millis() as u64 - loaded_ms;
+        let (email, webhook) = session.deliveries_for(WebhookEvent::SessionComplete, true);
+        let finish = Finish {
+            phase: Phase::Completed,
+            at: now(),
+            error: None,
+            analysis: Some(&analysis),
+            email,
+            webhook,
+        };
+        let finished = self
+            .store
+            .finish(bot_id, &[Phase::Processing], finish)
+            .await
+            .map_err(Retry::because("finish session"))?;
+        tracing::info!(
+            finished,
+            loaded_ms,
+            analysed_ms,
+            words = exit.words,
+            qa_pairs = analysis.qa_pairs.len(),
+            "session completed"
+        );
+        self.deliver(bot_id, 1).await
+    }
+}

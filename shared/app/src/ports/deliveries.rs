@@ -1,0 +1,55 @@
+//! The delivery checkpoints on a session: each email or webhook attempt is claimed with a
+//! lease (a conditional write), made, then recorded, so a redelivered message never sends
+//! twice while the claim lives.
+
+use super::StoreError;
+use domain::session::{EmailDelivery, WebhookAttempt, WebhookDelivery};
+use domain::BotId;
+use std::future::Future;
+use time::OffsetDateTime;
+
+/// The answer to a claim on a delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// This invocation holds the delivery until its lease runs out.
+    Claimed,
+    /// Another invocation holds a live lease: try again later.
+    Busy,
+    /// Nothing to do: delivered, given up, never owed, or this attempt already made.
+    Done,
+}
+
+pub trait DeliveryStore: Send + Sync {
+    /// Claims the pending email for sending until `lease_until`: `pending` (or `sending`
+    /// whose lease has run out) -> `sending`.
+    fn claim_email(
+        &self,
+        id: BotId,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+    ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+
+    fn record_email(
+        &self,
+        id: BotId,
+        delivery: &EmailDelivery,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Claims webhook attempt number `attempt` (1-based) until `lease_until`: only when
+    /// `attempts == attempt - 1` and the delivery is pending (or its lease has run out).
+    fn claim_webhook(
+        &self,
+        id: BotId,
+        attempt: u32,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+    ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+
+    /// Records one attempt and the resulting delivery state (held by the claim).
+    fn record_webhook_attempt(
+        &self,
+        id: BotId,
+        attempt: &WebhookAttempt,
+        delivery: &WebhookDelivery,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
