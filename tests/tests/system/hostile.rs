@@ -3,70 +3,36 @@
 //! injection in every field that reaches an email, internal webhook targets reached through
 //! names. Each is refused with a clear error, and nothing is stored or sent.
 
-use adapters::dns::SystemResolver;
-use adapters::dynamodb::DynamoStore;
-use adapters::pipecat::PipecatRuntime;
-use adapters::sqs::SqsQueue;
-use app::api::{JoinHandler, JoinSettings, ReportHandler, StatusHandler, StopHandler};
-use domain::net::UrlPolicy;
 use lambda_http::{Body, Request};
 use serde_json::{json, Value};
 use std::time::Duration;
-use system_tests::{bearer, json, request, Emulator};
+use system_tests::{json, request, Options, Stack};
 
+/// A stack with one running bot of `acme`, whose join messages are already consumed.
 struct Api {
-    env: Emulator,
-    join: JoinHandler<DynamoStore, PipecatRuntime, SqsQueue, SystemResolver>,
-    stop: StopHandler<DynamoStore, SqsQueue>,
-    status: StatusHandler<DynamoStore>,
-    report: ReportHandler<DynamoStore, SqsQueue>,
-    key: String,
+    stack: Stack,
     bot: String,
 }
 
-async fn api() -> Api {
-    let env = Emulator::start(30).await;
-    let settings = JoinSettings {
-        url_policy: UrlPolicy::STRICT,
-        public_base_url: None,
-        max_session: Duration::from_secs(3600),
-    };
-    let join = JoinHandler::new(
-        env.store.clone(),
-        env.runtime(),
-        env.queue.clone(),
-        SystemResolver,
-        settings,
-    );
-    let key = bearer(&env.api_key("acme").await);
-    let body =
-        json!({"room_url": "https://a.daily.co/r", "bot_config": {"bot_prompt": "x"}}).to_string();
-    let (status, joined) = json(join.handle(request("POST", Some(&key), &body, &[])).await);
-    assert_eq!(status, 200);
-    let bot = joined["bot_id"].as_str().unwrap().to_owned();
-    env.peek().await; // the join's own messages are not what these tests look for
-    Api {
-        stop: StopHandler::new(env.store.clone(), env.queue.clone()),
-        status: StatusHandler::new(env.store.clone()),
-        report: ReportHandler::new(env.store.clone(), env.queue.clone()),
-        join,
-        key,
-        bot,
-        env,
+impl std::ops::Deref for Api {
+    type Target = Stack;
+
+    fn deref(&self) -> &Stack {
+        &self.stack
     }
 }
 
-impl Api {
-    /// Runs `f`, then checks the table and the visible queue are exactly as before.
-    async fn unchanged<F: std::future::Future<Output = ()>>(&self, f: F) {
-        let before = self.env.items().await;
-        f.await;
-        assert_eq!(self.env.items().await, before, "the table changed");
-        assert!(
-            self.env.visible_messages().await.is_empty(),
-            "a message was sent"
-        );
-    }
+async fn api() -> Api {
+    let stack = Stack::start(Options {
+        max_session: Duration::from_secs(3600),
+        ..Options::api()
+    })
+    .await;
+    let bot = stack
+        .join_bot(&json!({"room_url": "https://a.daily.co/r", "bot_config": {"bot_prompt": "x"}}))
+        .await;
+    stack.env.peek().await; // the join's own messages are not what these tests look for
+    Api { stack, bot }
 }
 
 fn with_body(mut req: Request, body: Body) -> Request {

@@ -3,113 +3,31 @@
 //! the table and the queue exactly as they were.
 
 use adapters::dns::SystemResolver;
-use adapters::dynamodb::DynamoStore;
 use adapters::pipecat::PipecatRuntime;
-use adapters::sqs::SqsQueue;
-use app::api::{JoinHandler, JoinSettings, StatusHandler, StopHandler};
+use app::api::{JoinHandler, JoinSettings};
 use domain::messages::PipelineMessage;
 use domain::net::UrlPolicy;
 use domain::BotId;
 use serde_json::{json, Value};
 use std::time::Duration;
-use system_tests::{bearer, json, request, Emulator};
+use system_tests::{bearer, json, request, Emulator, Options, Stack};
 
-struct Api {
-    env: Emulator,
-    join: JoinHandler<DynamoStore, PipecatRuntime, SqsQueue, SystemResolver>,
-    stop: StopHandler<DynamoStore, SqsQueue>,
-    status: StatusHandler<DynamoStore>,
-    key: String,
-    other: String,
-}
-
-async fn api() -> Api {
-    let env = Emulator::start(30).await;
-    let settings = JoinSettings {
-        url_policy: UrlPolicy::STRICT,
-        public_base_url: None,
-        max_session: Duration::from_secs(6 * 3600),
-    };
-    let join = JoinHandler::new(
-        env.store.clone(),
-        env.runtime(),
-        env.queue.clone(),
-        SystemResolver,
-        settings,
-    );
-    let stop = StopHandler::new(env.store.clone(), env.queue.clone());
-    let status = StatusHandler::new(env.store.clone());
-    let key = bearer(&env.api_key("acme").await);
-    let other = bearer(&env.api_key("globex").await);
-    Api {
-        env,
-        join,
-        stop,
-        status,
-        key,
-        other,
-    }
+async fn api() -> Stack {
+    Stack::start(Options::api()).await
 }
 
 fn body() -> Value {
     json!({"room_url": "https://acme.daily.co/standup", "bot_config": {"bot_prompt": "Take notes"}, "email": "ada@example.com"})
 }
 
-impl Api {
-    async fn join_with(
-        &self,
-        auth: Option<&str>,
-        body: &str,
-        headers: &[(&str, &str)],
-    ) -> (u16, Value) {
-        let mut req = request("POST", auth, body, &[]);
-        for (k, v) in headers {
-            req.headers_mut().insert(
-                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                v.parse().unwrap(),
-            );
-        }
-        json(self.join.handle(req).await)
-    }
-
-    async fn joined(&self) -> String {
-        let (status, body) = self
-            .join_with(Some(&self.key), &body().to_string(), &[])
-            .await;
-        assert_eq!(status, 200, "{body}");
-        body["bot_id"].as_str().unwrap().to_owned()
-    }
-
-    async fn stop_as(&self, auth: Option<&str>, id: &str) -> (u16, Value) {
-        json(
-            self.stop
-                .handle(request("POST", auth, "", &[("bot_id", id)]))
-                .await,
-        )
-    }
-
-    async fn status_as(&self, auth: Option<&str>, id: &str) -> (u16, Value) {
-        json(
-            self.status
-                .handle(request("GET", auth, "", &[("bot_id", id)]))
-                .await,
-        )
-    }
-
-    async fn leave_messages(&self) -> usize {
-        self.env
-            .visible_messages()
-            .await
-            .iter()
-            .filter(|m| matches!(m, PipelineMessage::LeaveRequested { .. }))
-            .count()
-    }
+async fn joined(api: &Stack) -> String {
+    api.join_bot(&body()).await
 }
 
 #[tokio::test]
 async fn join_status_stop_status_leaves_one_leave_requested_message() {
     let api = api().await;
-    let id = api.joined().await;
+    let id = joined(&api).await;
     let (status, running) = api.status_as(Some(&api.key), &id).await;
     assert_eq!(status, 200);
     assert_eq!(
@@ -145,7 +63,7 @@ async fn join_status_stop_status_leaves_one_leave_requested_message() {
 #[tokio::test]
 async fn stop_twice_answers_200_and_sends_one_message() {
     let api = api().await;
-    let id = api.joined().await;
+    let id = joined(&api).await;
     assert_eq!(api.stop_as(Some(&api.key), &id).await.0, 200);
     let after_first = api.env.items().await;
     assert_eq!(api.stop_as(Some(&api.key), &id).await.0, 200);
@@ -168,7 +86,7 @@ async fn stop_of_a_completed_and_of_a_failed_bot_is_409_and_changes_nothing() {
     assert_eq!(status, 502);
     let failed_id = failed["bot_id"].as_str().unwrap().to_owned();
     // A completed bot: stopped, then finished through the store as the pipeline does.
-    let done_id = api.joined().await;
+    let done_id = joined(&api).await;
     let id = BotId::parse(&done_id).unwrap();
     let finish = app::ports::Finish {
         phase: domain::Phase::Completed,
@@ -198,7 +116,7 @@ async fn stop_of_a_completed_and_of_a_failed_bot_is_409_and_changes_nothing() {
 #[tokio::test]
 async fn auth_failures_unknown_foreign_and_malformed_ids_change_nothing() {
     let api = api().await;
-    let id = api.joined().await;
+    let id = joined(&api).await;
     let before = api.env.items().await;
     for auth in [
         None,
@@ -367,7 +285,7 @@ async fn runtime_unreachable_is_502() {
 #[tokio::test]
 async fn pipecat_compatible_stop_terminates_and_answers_errors_as_error_and_code() {
     let api = api().await;
-    let id = api.joined().await;
+    let id = joined(&api).await;
     let call = |auth: Option<String>, sid: String| {
         let req = request(
             "DELETE",

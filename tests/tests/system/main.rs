@@ -1,0 +1,11 @@
+//! The system tests, one binary: the real handlers and pipeline against the AWS emulator
+//! with the real SDK clients, the Pipecat stand-in and the webhook receiver over HTTP
+//! (fixtures in `tests/src`), and the local stack end to end. `make test` starts the
+//! emulator and the stack first.
+
+mod api;
+mod deliveries;
+mod drift;
+mod end_to_end;
+mod hostile;
+mod pipeline;
