@@ -10,7 +10,7 @@
 #      (well over 1,000 requests);
 
 # (Stuck bots — a bot that never reports, a runtime refusing the stop — are quick and run in
-# `make test`: `cargo test -p system-tests --test pipeline_emulator stuck_`.)
+# `make test`: `cargo test -p system-tests --test system stuck_`.)
 
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -4,7 +4,7 @@
 # Goals: no 5xx, every response as the document declares (status, content type, schema).
 # Requests the local harness cannot deliver (header values or bodies that are not UTF-8:
 # `cargo lambda watch` answers 500 itself, before our code) are filtered out by
-# scripts/fuzz_hooks.py; the handlers' refusal of such bytes is tested in tests/hostile.rs.
+# scripts/fuzz_hooks.py; the handlers' refusal of such bytes is tested in tests/tests/system/hostile.rs.
 # The coverage phase is left out: it sends Latin-1 header bytes past those filters.
 
 

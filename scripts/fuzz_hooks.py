@@ -4,7 +4,7 @@ Leaves out the generated requests that the local harness cannot deliver to a fun
 `cargo lambda watch` turns each HTTP request into an API Gateway event and answers 500
 itself, before any of our code runs, when a header value or a JSON body is not valid
 UTF-8. (API Gateway hands such bodies over base64-encoded; how the handlers refuse invalid
-UTF-8, control characters and every Authorization variant is tested in tests/hostile.rs.)
+UTF-8, control characters and every Authorization variant is tested in tests/tests/system/hostile.rs.)
 """
 
 import schemathesis

@@ -236,7 +236,7 @@ async fn crlf_in_any_field_that_reaches_an_email_is_refused_or_neutralised() {
     })
     .await;
     // The bot's name reaches the subject: it is accepted but made single-line (see
-    // pipeline_emulator::email_fields_cannot_inject_headers_and_html_is_escaped).
+    // deliveries::email_fields_cannot_inject_headers_and_html_is_escaped).
 }
 
 #[tokio::test]
