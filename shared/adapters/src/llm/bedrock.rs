@@ -35,7 +35,7 @@ impl ChatModel for BedrockChat {
             .role(ConversationRole::User)
             .content(ContentBlock::Text(user.to_owned()))
             .build()
-            .map_err(|e| LlmError::Invalid(e.to_string()))?;
+            .map_err(|e| LlmError::Request(e.into()))?;
         let call = self
             .client
             .converse()

@@ -32,6 +32,10 @@ pub enum LlmError {
     Unreachable(#[source] BoxError),
     #[error("the model's answer is not the JSON asked for: {0}")]
     Invalid(String),
+    #[error("the model's answer is not the JSON asked for")]
+    Malformed(#[source] serde_json::Error),
+    #[error("the request to the model could not be built")]
+    Request(#[source] BoxError),
 }
 
 impl LlmError {
@@ -39,7 +43,10 @@ impl LlmError {
         match self {
             LlmError::Http { status, .. } => *status == 429 || *status >= 500,
             LlmError::Unreachable(_) => true,
-            LlmError::Timeout(_) | LlmError::Invalid(_) => false,
+            LlmError::Timeout(_)
+            | LlmError::Invalid(_)
+            | LlmError::Malformed(_)
+            | LlmError::Request(_) => false,
         }
     }
 }

@@ -82,8 +82,7 @@ impl ChatModel for OpenAiChat {
                 detail: text.chars().take(200).collect(),
             });
         }
-        let value: Value = serde_json::from_str(&text)
-            .map_err(|e| LlmError::Invalid(format!("response body: {e}")))?;
+        let value: Value = serde_json::from_str(&text).map_err(LlmError::Malformed)?;
         value["choices"][0]["message"]["content"]
             .as_str()
             .map(str::to_owned)

@@ -40,8 +40,7 @@ pub(super) fn parse_answer(text: &str) -> Result<ModelAnswer, LlmError> {
         .and_then(|t| t.strip_suffix("```"))
         .unwrap_or(trimmed)
         .trim();
-    let answer: ModelAnswer =
-        serde_json::from_str(body).map_err(|e| LlmError::Invalid(e.to_string()))?;
+    let answer: ModelAnswer = serde_json::from_str(body).map_err(LlmError::Malformed)?;
     if answer.summary.trim().is_empty() {
         return Err(LlmError::Invalid("the summary is empty".into()));
     }
