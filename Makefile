@@ -51,12 +51,12 @@ webhook-secret:
 	@$(XTASK) webhook-secret "$(ACCOUNT)"
 
 emails:
-	@python3 scripts/emails.py
+	@. scripts/python-env.sh && python3 scripts/emails.py
 
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -q -- -D warnings
-	cfn-lint infra/template.yaml
+	. scripts/python-env.sh && cfn-lint infra/template.yaml
 
 test:
 	@./scripts/test.sh
@@ -82,7 +82,7 @@ insights:
 
 # ROUGE of our summaries against the human ones, side by side with TextRank (summa), and time.
 insights-quality:
-	@python3 scripts/insights_quality.py $(if $(DIR),$(DIR),)
+	@. scripts/python-env.sh && python3 scripts/insights_quality.py $(if $(DIR),$(DIR),)
 
 # Criterion benches of the engine: QMSum meetings, 1-hour and 4-hour inputs.
 bench-insights:

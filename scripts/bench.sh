@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 export AWS_ENDPOINT_URL=${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
-python3 -c 'import awslambdaric, boto3' 2>/dev/null || python3 -m pip install -q awslambdaric boto3
+. scripts/python-env.sh  # awslambdaric and boto3 for the Python comparison
 REPORTS=.local/reports
 mkdir -p "$REPORTS"
 XTASK=$CARGO_TARGET_DIR/release/xtask

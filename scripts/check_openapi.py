@@ -38,7 +38,6 @@ SPEC_PATH = Path(os.environ.get("OPENAPI_SPEC", ROOT / "openapi.yaml"))
 API = os.environ.get("PAILFLOW_API", "http://127.0.0.1:9000").rstrip("/")
 RECEIVER = os.environ.get("RECEIVER_URL", "http://127.0.0.1:9200").rstrip("/")
 STANDIN = os.environ.get("STANDIN_URL", "http://127.0.0.1:9100").rstrip("/")
-OPENAPI_CORE = "openapi-core==0.23.1"  # works with Python 3.9-3.13
 
 LOCAL_ENV = {
     "AWS_ENDPOINT_URL": os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"),
@@ -52,20 +51,6 @@ LOCAL_ENV = {
 }
 
 
-def ensure_packages() -> None:
-    try:
-        import openapi_core  # noqa: F401
-        import requests  # noqa: F401
-        import yaml  # noqa: F401
-    except ImportError:
-        print(f"installing {OPENAPI_CORE} (and requests, PyYAML)", flush=True)
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "-q", OPENAPI_CORE, "requests", "PyYAML"],
-            check=True,
-        )
-
-
-ensure_packages()
 
 import requests  # noqa: E402
 import yaml  # noqa: E402

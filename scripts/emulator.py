@@ -20,16 +20,51 @@ Usage: python3 scripts/emulator.py -H 127.0.0.1 -p 4566 (the same flags as moto_
 """
 
 import copy
+import inspect
+import sys
 import threading
 
-import moto.dynamodb.models as dynamodb_models
-from moto.core.utils import unix_time
-from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import DynamoType
-from moto.dynamodb.models.table import Table
-from moto.dynamodb.responses import DynamoHandler
-from moto.server import main
-from moto.sqs.models import SQSBackend
+import moto
+
+# The patches below replace private parts of moto; they are written against this version
+# (scripts/requirements.lock pins it) and checked before anything is patched.
+MOTO_VERSION = "5.2.1"
+if moto.__version__ != MOTO_VERSION:
+    sys.exit(
+        f"scripts/emulator.py patches moto {MOTO_VERSION}'s internals, but moto {moto.__version__} "
+        "is installed; run it from the project's .venv (scripts/python-env.sh)"
+    )
+
+import moto.dynamodb.models as dynamodb_models  # noqa: E402
+from moto.core.utils import unix_time  # noqa: E402
+from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
+from moto.dynamodb.models.dynamo_type import DynamoType  # noqa: E402
+from moto.dynamodb.models.table import Table  # noqa: E402
+from moto.dynamodb.responses import DynamoHandler  # noqa: E402
+from moto.server import main  # noqa: E402
+from moto.sqs.models import SQSBackend  # noqa: E402
+
+
+def _require(owner, name, params=None):
+    """Stops with a clear message when a patched attribute is missing or changed shape."""
+    attr = getattr(owner, name, None)
+    if attr is None:
+        sys.exit(f"scripts/emulator.py: moto {moto.__version__} has no {owner.__name__}.{name}")
+    if params is not None:
+        got = list(inspect.signature(attr).parameters)[: len(params)]
+        if got != params:
+            sys.exit(
+                f"scripts/emulator.py: moto's {owner.__name__}.{name} takes {got}, expected {params}"
+            )
+
+
+_require(DynamoHandler, "call_action", ["self"])
+_require(Table, "query", ["self", "hash_key"])
+_require(Table, "all_items", ["self"])
+_require(SQSBackend, "is_message_valid_based_on_retention_period", ["self", "queue_name", "message"])
+_require(DynamoDBBackend, "transact_write_items", ["self", "transact_items"])
+if not hasattr(dynamodb_models, "copy"):
+    sys.exit("scripts/emulator.py: moto.dynamodb.models no longer imports copy")
 
 _lock = threading.Lock()
 _call_action = DynamoHandler.call_action

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 export AWS_ENDPOINT_URL=${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local TABLE_NAME=${TABLE_NAME:-pailflow-local}
 EXAMPLES=${1:-20}
-command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
+. scripts/python-env.sh  # schemathesis
 REPORTS=.local/reports
 mkdir -p "$REPORTS"
 KEY=$(cargo run -q -p xtask -- api-key fuzz | tail -1)

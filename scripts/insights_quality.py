@@ -28,13 +28,6 @@ MIN_SPEEDUP = 50.0
 SUMMA_RUNS = 3
 
 
-def ensure_packages():
-    missing = [pip for module, pip in (("summa", "summa"), ("rouge_score", "rouge-score"))
-               if importlib.util.find_spec(module) is None]
-    if missing:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=True)
-
-
 def run_engine(cmd, directory, words):
     argv = shlex.split(cmd) + [str(directory)]
     if words is not None:
@@ -70,7 +63,6 @@ def main():
                         help="reuse summa summaries and timings from this JSON file, writing new ones to it")
     args = parser.parse_args()
 
-    ensure_packages()
     from rouge_score import rouge_scorer
 
     directory = args.dir.resolve()

@@ -41,10 +41,6 @@ wait_http() {
   log "$name did not answer on $url within ${seconds}s"; tail -20 "$LOGS/$name.log" >&2; return 1
 }
 
-ensure_tools() {
-  python3 -c 'import moto.server, flask' >/dev/null 2>&1 || { log "installing moto[server]"; python3 -m pip install -q 'moto[server]'; }
-  command -v cargo-lambda >/dev/null 2>&1 || { log "installing cargo-lambda"; python3 -m pip install -q cargo-lambda; }
-}
 
 # One request per function, one at a time, before any client: `cargo lambda watch` builds
 # and starts a function on its first invocation, and doing that for every function at once
@@ -67,13 +63,14 @@ warm_up() {
 
 up() {
   mkdir -p "$PIDS" "$LOGS"
-  ensure_tools
+  # moto and cargo-lambda come from the project's .venv (scripts/python-env.sh).
+  . "$ROOT/scripts/python-env.sh"
   # moto_server, with DynamoDB's conditional writes made atomic as they are on AWS.
   start emulator python3 "$ROOT/scripts/emulator.py" -H 127.0.0.1 -p 4566
 
   wait_http emulator http://127.0.0.1:4566/moto-api/data.json 60
-  log "building the functions and tools"
-  cargo build -q --workspace --bins
+  log "building the functions and tools (minutes on a cold cache)"
+  cargo build --workspace --bins 2>&1 | grep --line-buffered -E '^\s+(Compiling|Finished)|^(error|warning: unused)' | sed -u 's/^ */  cargo: /' >&2
   if [ -n "${WATCH_RELEASE:-}" ]; then cargo build -q --release -p join -p stop -p status -p report -p pipeline; fi
 
   "$XTASK" bootstrap

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
-command -v cargo-lambda >/dev/null 2>&1 || python3 -m pip install -q cargo-lambda
+. scripts/python-env.sh  # cargo-lambda (and zig for the arm64 cross-build)
 FUNCTIONS=(join stop status report pipeline)
 args=()
 for f in "${FUNCTIONS[@]}"; do args+=(--bin "$f"); done

@@ -6,9 +6,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 export SAM_CLI_TELEMETRY=0 AWS_REGION=${AWS_REGION:-us-east-1}
 unset AWS_ENDPOINT_URL
-command -v cfn-lint >/dev/null 2>&1 || python3 -m pip install -q cfn-lint
-command -v sam >/dev/null 2>&1 || python3 -m pip install -q aws-sam-cli
-command -v cargo-lambda >/dev/null 2>&1 || python3 -m pip install -q cargo-lambda
+. scripts/python-env.sh  # cfn-lint, sam, cargo-lambda
 
 cfn-lint infra/template.yaml
 sam validate --lint -t infra/template.yaml

@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+. scripts/python-env.sh  # every Python tool from the project's .venv, pinned
 
 step() { printf '\n==> %s\n' "$1"; shift; "$@"; }
 
