@@ -1,13 +1,18 @@
 //! Lambda's SQS batch contract: the ids of the messages that failed come back, the others
 //! are deleted. Records are processed concurrently; one failure never holds back the rest
-//! of the batch, and a message that cannot be parsed fails only itself (it reaches the
-//! dead-letter queue after the queue's receive limit).
+//! of the batch. A message that cannot be parsed, and one whose handling panics, fail only
+//! themselves: each record's future is run under `catch_unwind` (the release profile
+//! unwinds on panic for this), so a bug a crafted message triggers cannot take the other
+//! nine records of its batch down with it; the message comes back and, after the queue's
+//! receive limit, rests in the dead-letter queue.
 
 use super::{Pipeline, Retry};
 use crate::errors::Chain;
 use crate::ports::{BotRuntime, InsightsEngine, Mailer, PipelineQueue, Store, WebhookSender};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use domain::messages::PipelineMessage;
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 use tracing::Instrument;
 
@@ -55,7 +60,11 @@ where
         };
         let span = tracing::info_span!("step", kind = message.kind(), bot_id = %message.bot_id(), receives);
         let started = Instant::now();
-        let result: Result<(), Retry> = self.handle(&message).instrument(span.clone()).await;
+        let handled = AssertUnwindSafe(self.handle(&message).instrument(span.clone()))
+            .catch_unwind()
+            .await;
+        let result: Result<(), Retry> =
+            handled.unwrap_or_else(|panic| Err(Retry::Panicked(panic_message(&*panic))));
         let elapsed_ms = started.elapsed().as_millis() as u64;
         span.in_scope(|| match &result {
             Ok(()) => tracing::info!(elapsed_ms, "step done"),
@@ -63,4 +72,13 @@ where
         });
         result.is_ok()
     }
+}
+
+/// The text a panic was raised with (`panic!("...")` gives a `&str` or a `String`).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }

@@ -46,6 +46,9 @@ pub enum Retry {
     /// Another invocation holds the claim: the message comes back after it.
     #[error("{0} is being sent by another invocation")]
     Busy(&'static str),
+    /// Handling the message panicked (a bug): it fails alone and comes back.
+    #[error("handling the message panicked: {0}")]
+    Panicked(String),
 }
 
 impl Retry {

@@ -438,32 +438,6 @@ async fn a_stop_failing_once_is_tried_again_in_place() {
 }
 
 #[tokio::test]
-async fn a_batch_reports_only_its_failed_records() {
-    let w = world();
-    let id = leaving(&w);
-    let record = |id: &str, body: &str| {
-        let mut m = SqsMessage::default();
-        m.message_id = Some(id.into());
-        m.body = Some(body.into());
-        m
-    };
-    let mut event = SqsEvent::default();
-    event.records = vec![
-        record("good", &PipelineMessage::leave_requested(id).to_json()),
-        record("garbage", "{not json"),
-        record("unknown", r#"{"type":"self_destruct","version":1}"#),
-    ];
-    let response = w.pipeline.handle_batch(event).await;
-    let failed: Vec<_> = response
-        .batch_item_failures
-        .iter()
-        .map(|f| f.item_identifier.clone())
-        .collect();
-    assert_eq!(failed, vec!["garbage", "unknown"]);
-    assert_eq!(w.runtime.stopped.lock().unwrap().len(), 1);
-}
-
-#[tokio::test]
 async fn a_report_with_the_wrong_secret_is_401_and_changes_nothing() {
     let w = world();
     let id = leaving(&w);
@@ -538,3 +512,5 @@ async fn an_outcome_is_recorded_through_transient_store_errors_then_handed_back(
         "four tries, then the message goes back"
     );
 }
+
+mod batch;
