@@ -6,7 +6,7 @@ use app::pipeline::PipelineSettings;
 use app::ports::PipelineQueue;
 use domain::messages::PipelineMessage;
 use domain::{BotId, Segment, Transcript};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::time::Duration;
 use system_tests::{emails_mentioning, json, meeting, request, unique_email, Options, Stack};
 
@@ -284,4 +284,74 @@ async fn stuck_runtime_refusing_the_stop_is_retried_and_the_session_still_ends()
     );
     assert_eq!(emails_mentioning(&email).await.len(), 1);
     assert_eq!(s.env.webhooks(&id).await.len(), 1);
+}
+
+/// An engine whose results are far over DynamoDB's 400 KB item limit, even compressed.
+struct Oversize;
+
+impl app::ports::InsightsEngine for Oversize {
+    async fn analyze(
+        &self,
+        _transcript: &domain::Transcript,
+        _request: &app::ports::InsightsRequest<'_>,
+    ) -> domain::insights::Analysis {
+        // Random hex does not compress below half its size: 1.2 MB of it stays > 400 KB.
+        let noise: String = (0..40_000)
+            .map(|_| uuid::Uuid::new_v4().simple().to_string())
+            .collect();
+        domain::insights::Analysis {
+            insights: Some(domain::insights::Insights {
+                summary: noise,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_oversize_result_completes_the_session_with_a_clear_error_and_one_email() {
+    let s = Stack::start(Options::default()).await;
+    let pipeline = app::pipeline::Pipeline::new(
+        s.env.store.clone(),
+        s.env.queue.clone(),
+        s.env.runtime(),
+        adapters::ses::SesMailer::from_config(&s.env.aws, system_tests::SENDER).unwrap(),
+        adapters::http_webhooks::HttpWebhookSender::new(domain::net::UrlPolicy::LOCAL_DEVELOPMENT),
+        Oversize,
+        Options::default().pipeline,
+    );
+    let email = unique_email();
+    let id = s.join_meeting(&email, "", json!({})).await;
+    s.stop_bot(&id).await;
+    let (status, _) = s.report_exit(&id, &meeting()).await;
+    assert_eq!(status, 202);
+    let until = tokio::time::Instant::now() + Duration::from_secs(20);
+    let done = loop {
+        s.env.poll(|e| pipeline.handle_batch(e)).await;
+        let st = s.status(&id).await;
+        if st["status"] == "completed" && st["deliveries"]["email"]["state"] == "delivered" {
+            break st;
+        }
+        assert!(tokio::time::Instant::now() < until, "not settled: {st}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        done["insights_error"]
+            .as_str()
+            .unwrap()
+            .contains("too large to store"),
+        "{}",
+        done["insights_error"]
+    );
+    assert_eq!(done["insights"], Value::Null);
+    assert!(
+        done["transcript"].as_str().unwrap().contains("Ada:"),
+        "the transcript is whole"
+    );
+    assert_eq!(
+        emails_mentioning(&email).await.len(),
+        1,
+        "the customer is told once"
+    );
 }

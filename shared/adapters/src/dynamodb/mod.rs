@@ -9,6 +9,7 @@ mod expr;
 mod key_cache;
 mod keys;
 mod sessions;
+mod transactions;
 mod transcripts;
 
 pub use codec::TRANSCRIPT_CHUNK_BYTES;

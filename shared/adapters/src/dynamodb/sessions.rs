@@ -9,6 +9,7 @@ use super::keys::{
     bot_pk, idempotency_pk, transcript_prefix, Item, IDEMPOTENCY_SK, IDEMPOTENCY_TTL_SECONDS,
     RESULT_SK, SESSION_SK,
 };
+use super::transactions::{outcome, Transaction};
 use super::DynamoStore;
 use app::ports::{
     CreateOutcome, Finish, IdempotencyClaim, RecordExit, SessionStore, SessionView, StoreError,
@@ -82,17 +83,13 @@ impl SessionStore for DynamoStore {
             .transact_items(TransactWriteItem::builder().put(session_put).build())
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(CreateOutcome::Created),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_transaction_canceled_exception()) =>
-            {
+        match outcome("create session", result)? {
+            Transaction::Committed => Ok(CreateOutcome::Created),
+            Transaction::ConditionFailed(items) if items == [0] => {
                 // The key was claimed before: answer with what it created.
-                let item = self
-                    .get(idem_pk, IDEMPOTENCY_SK)
-                    .await?
-                    .ok_or_else(|| StoreError::unavailable("create session", e))?;
+                let item = self.get(idem_pk, IDEMPOTENCY_SK).await?.ok_or_else(|| {
+                    StoreError::unavailable("create session", "the idempotency record vanished")
+                })?;
                 let field = |name: &'static str| {
                     string(&item, name)
                         .map(str::to_owned)
@@ -105,7 +102,10 @@ impl SessionStore for DynamoStore {
                     fingerprint: field("fingerprint")?,
                 })
             }
-            Err(e) => Err(StoreError::unavailable("create session", e)),
+            Transaction::ConditionFailed(items) => Err(StoreError::corrupt(
+                "session",
+                format!("create session: conditions of items {items:?} failed"),
+            )),
         }
     }
 
@@ -260,15 +260,12 @@ impl SessionStore for DynamoStore {
                 .map_err(build_error)?;
             tx = tx.transact_items(TransactWriteItem::builder().put(put).build());
         }
-        match tx.send().await {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_transaction_canceled_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(StoreError::unavailable("finish session", e)),
+        // Only the session's phase condition can fail (the result item is unconditional):
+        // that is a lost race. Throttling and conflicts are errors (the message comes back);
+        // a result over DynamoDB's item limit is `TooLarge`.
+        match outcome("finish session", tx.send().await)? {
+            Transaction::Committed => Ok(true),
+            Transaction::ConditionFailed(_) => Ok(false),
         }
     }
 }

@@ -2,8 +2,9 @@
 //! the results, complete the session and record the deliveries it owes; then deliver.
 
 use super::{Pipeline, Retry};
+use crate::errors::Chain;
 use crate::ports::{
-    BotRuntime, Finish, InsightsEngine, InsightsRequest, Mailer, PipelineQueue, Store,
+    BotRuntime, Finish, InsightsEngine, InsightsRequest, Mailer, PipelineQueue, Store, StoreError,
     WebhookSender,
 };
 use domain::insights::Analysis;
@@ -73,11 +74,17 @@ where
             email,
             webhook,
         };
-        let finished = self
+        let finished = match self
             .store
             .finish(bot_id, &[Phase::Processing], finish)
             .await
-            .map_err(Retry::because("finish session"))?;
+        {
+            Err(e @ StoreError::TooLarge { .. }) => {
+                tracing::error!(error = %Chain(&e), "the results are too large to store; completing without them");
+                self.complete_without_results(&session).await?
+            }
+            other => other.map_err(Retry::because("finish session"))?,
+        };
         tracing::info!(
             finished,
             loaded_ms,
@@ -88,4 +95,30 @@ where
         );
         self.deliver(bot_id, 1).await
     }
+
+    /// The session completes with its transcript and a clear `insights_error` instead of
+    /// results the store refused as too large; the customer is told once, as always.
+    async fn complete_without_results(&self, session: &Session) -> Result<bool, Retry> {
+        let refused = Analysis {
+            insights_error: Some(RESULTS_TOO_LARGE.to_owned()),
+            ..Analysis::default()
+        };
+        let (email, webhook) = session.deliveries_for(WebhookEvent::SessionComplete, true);
+        let finish = Finish {
+            phase: Phase::Completed,
+            at: now(),
+            error: None,
+            analysis: Some(&refused),
+            email,
+            webhook,
+        };
+        self.store
+            .finish(session.bot_id, &[Phase::Processing], finish)
+            .await
+            .map_err(Retry::because("finish session without results"))
+    }
 }
+
+/// `insights_error` of a meeting whose results could not be stored.
+pub(crate) const RESULTS_TOO_LARGE: &str =
+    "The insights of this meeting are too large to store, so none are shown; the transcript is complete.";

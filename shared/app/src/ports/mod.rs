@@ -39,6 +39,14 @@ pub enum StoreError {
         #[source]
         source: BoxError,
     },
+    /// The write is larger than the store accepts (DynamoDB's 400 KB item): retrying
+    /// will not help; the caller stores less or refuses.
+    #[error("{operation} is too large to store")]
+    TooLarge {
+        operation: &'static str,
+        #[source]
+        source: BoxError,
+    },
     /// What is stored cannot be read back (a bug or a hand edit): retrying will not help.
     #[error("stored {what} is corrupt")]
     Corrupt {
@@ -51,6 +59,13 @@ pub enum StoreError {
 impl StoreError {
     pub fn unavailable(operation: &'static str, source: impl Into<BoxError>) -> Self {
         StoreError::Unavailable {
+            operation,
+            source: source.into(),
+        }
+    }
+
+    pub fn too_large(operation: &'static str, source: impl Into<BoxError>) -> Self {
+        StoreError::TooLarge {
             operation,
             source: source.into(),
         }
