@@ -120,16 +120,16 @@ async fn run(args: &[String]) -> Result<(), String> {
             xtask::insights_cmd::print_insights(std::path::Path::new(file))
         }
         Some("insights-batch") => {
-            let dir = args
-                .get(1)
-                .map(String::as_str)
-                .unwrap_or("../shared/data/qmsum/val");
+            let dir = args.get(1).map_or_else(
+                || local::repo_root().join("xtask/data/qmsum/val"),
+                std::path::PathBuf::from,
+            );
             let words = args
                 .iter()
                 .position(|a| a == "--words")
                 .and_then(|i| args.get(i + 1))
                 .and_then(|w| w.parse().ok());
-            xtask::insights_cmd::print_batch(std::path::Path::new(dir), words)
+            xtask::insights_cmd::print_batch(&dir, words)
         }
 
         Some("fault-proxy") => {
