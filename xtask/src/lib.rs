@@ -12,6 +12,7 @@ pub mod insights_cmd;
 
 pub mod load;
 pub mod local;
+pub mod mailbox;
 
 pub mod meeting;
 pub mod receiver;
