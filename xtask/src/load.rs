@@ -6,6 +6,7 @@
 use crate::{local, mailbox};
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -183,6 +184,25 @@ pub async fn run(config: LoadConfig) -> Result<LoadReport, String> {
         "join_ms": stats(&s.join), "stop_ms": stats(&s.stop), "status_ms": stats(&s.status), "stop_to_completed_ms": stats(&s.completion),
     });
     Ok(LoadReport { text, json, ok })
+}
+
+/// `xtask load`: runs, prints the report, writes it as JSON to `report_json` if given, and
+/// fails unless every check passed.
+pub async fn run_and_report(config: LoadConfig, report_json: Option<&Path>) -> Result<(), String> {
+    let report = run(config).await?;
+    println!("{}", report.text);
+    if let Some(path) = report_json {
+        std::fs::write(
+            path,
+            serde_json::to_string_pretty(&report.json).unwrap_or_default(),
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    if report.ok {
+        Ok(())
+    } else {
+        Err("the load run did not meet its goals (see above)".into())
+    }
 }
 
 async fn timed(req: reqwest::RequestBuilder) -> Result<(u16, Value, f64), String> {
