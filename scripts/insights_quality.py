@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DIR = REPO / ".." / "shared" / "data" / "qmsum" / "val"
+DEFAULT_DIR = REPO / "xtask" / "data" / "qmsum" / "val"
 MIN_SPEEDUP = 50.0
 SUMMA_RUNS = 3
 

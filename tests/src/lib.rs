@@ -16,23 +16,8 @@ use std::time::Duration;
 
 /// Raw SES messages the emulator accepted that mention `needle` (a bot id, an address).
 pub async fn emails_mentioning(needle: &str) -> Vec<String> {
-    let data: Value = reqwest::get(format!(
-        "{}/moto-api/data.json",
-        xtask::local::emulator_url()
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    data["ses"]["RawMessage"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m["raw_data"].as_str())
-        .filter(|raw| raw.contains(needle))
-        .map(str::to_owned)
-        .collect()
+    let sent = xtask::mailbox::sent().await.unwrap();
+    xtask::mailbox::mentioning(&sent, needle)
 }
 
 pub fn request(method: &str, auth: Option<&str>, body: &str, path: &[(&str, &str)]) -> Request {

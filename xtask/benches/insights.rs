@@ -1,13 +1,13 @@
 //! Speed of the built-in insights engine: on real QMSum meetings, and on one hour (10k
 //! words) and four hours (40k words) of meeting built by joining QMSum meetings, so the
-//! `length` group shows how the cost grows with the meeting. The data set is read from
-//! `../shared/data/qmsum/val` beside the workspace, or from `$QMSUM_DIR`.
+//! `length` group shows how the cost grows with the meeting. The data set is the one in the
+//! repository, `xtask/data/qmsum/val`, or `$QMSUM_DIR`; without it the bench fails.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use domain::transcript::{Segment, Transcript};
 use insights::BuiltinEngine;
 use std::hint::black_box;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use xtask::transcript_files as formats;
 
 /// Short, medium and long meetings of different kinds (AMI design, ICSI research, committee).
@@ -26,19 +26,32 @@ fn data_dir() -> PathBuf {
             // At run time (cargo sets it for benches): the binary may come from another
             // clone sharing the target directory.
             let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
-            PathBuf::from(manifest).join("../../shared/data/qmsum/val")
+            PathBuf::from(manifest).join("data/qmsum/val")
         })
 }
 
-fn load(name: &str) -> Option<Transcript> {
-    let json = std::fs::read_to_string(data_dir().join(name)).ok()?;
-    formats::load_transcript(&json).ok()
+/// A meeting of the data set; a missing or unreadable file stops the bench.
+fn load(path: &Path) -> Transcript {
+    let json = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "QMSum meeting {}: {e} (the data set is xtask/data/qmsum/val; QMSUM_DIR overrides it)",
+            path.display()
+        )
+    });
+    formats::load_transcript(&json)
+        .unwrap_or_else(|e| panic!("QMSum meeting {}: {e}", path.display()))
 }
 
 /// All meetings of the data set one after the other, cut at `words` words.
-fn joined(words: usize) -> Option<Transcript> {
-    let mut names: Vec<PathBuf> = std::fs::read_dir(data_dir())
-        .ok()?
+fn joined(words: usize) -> Transcript {
+    let dir = data_dir();
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| {
+            panic!(
+                "QMSum data set {}: {e} (QMSUM_DIR overrides the directory)",
+                dir.display()
+            )
+        })
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
@@ -47,10 +60,9 @@ fn joined(words: usize) -> Option<Transcript> {
     let mut count = 0;
     let mut offset = 0;
     for path in names {
-        let t = formats::load_transcript(&std::fs::read_to_string(&path).ok()?).ok()?;
-        for mut seg in t.0 {
+        for mut seg in load(&path).0 {
             if count >= words {
-                return Some(Transcript(segments));
+                return Transcript(segments);
             }
             count += seg.text.split_whitespace().count();
             seg.start_ms += offset;
@@ -59,17 +71,19 @@ fn joined(words: usize) -> Option<Transcript> {
         }
         offset = segments.last().map_or(0, |s| s.end_ms);
     }
-    Some(Transcript(segments))
+    assert!(
+        count >= words,
+        "the QMSum data set {} holds {count} words, fewer than {words}",
+        dir.display()
+    );
+    Transcript(segments)
 }
 
 fn qmsum_meetings(c: &mut Criterion) {
     let engine = BuiltinEngine::new();
     let mut group = c.benchmark_group("insights/qmsum");
     for name in MEETINGS {
-        let Some(t) = load(name) else {
-            eprintln!("{name} not found under {}; skipped", data_dir().display());
-            continue;
-        };
+        let t = load(&data_dir().join(name));
         group.throughput(Throughput::Elements(t.word_count() as u64));
         group.bench_with_input(BenchmarkId::new("analyze", name), &t, |b, t| {
             b.iter(|| engine.analyze(black_box(t)))
@@ -82,13 +96,7 @@ fn meeting_length(c: &mut Criterion) {
     let engine = BuiltinEngine::new();
     let mut group = c.benchmark_group("insights/length");
     for &(label, words) in LENGTHS {
-        let Some(t) = joined(words) else {
-            eprintln!(
-                "QMSum data not found under {}; skipped",
-                data_dir().display()
-            );
-            return;
-        };
+        let t = joined(words);
         group.throughput(Throughput::Elements(t.word_count() as u64));
         group.bench_with_input(BenchmarkId::new("analyze", label), &t, |b, t| {
             b.iter(|| engine.analyze(black_box(t)))

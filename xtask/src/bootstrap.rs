@@ -127,6 +127,17 @@ pub fn template_path() -> std::path::PathBuf {
     crate::local::repo_root().join("infra/template.yaml")
 }
 
+/// `xtask bootstrap`: the local stack's table, queues and SES sender, from the template.
+pub async fn local_stack(visibility_timeout: u32) -> Result<(), String> {
+    let aws = crate::local::aws().await;
+    let defs = read_template(&template_path())?;
+    let names = Names::local();
+    let url = create(&aws, &defs, &names, visibility_timeout).await?;
+    verify_sender(&aws, &crate::local::ses_sender()).await?;
+    println!("table {} and queue {url} ready", names.table);
+    Ok(())
+}
+
 /// Creates what is missing; running it twice changes nothing. Returns the queue URL.
 pub async fn create(
     aws: &aws_config::SdkConfig,

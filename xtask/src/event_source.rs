@@ -11,9 +11,11 @@
 //! was killed a few times.
 
 use crate::runtime_api::{Environment, Launch, Target};
+use crate::{bootstrap, local};
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Where the function runs.
@@ -26,6 +28,51 @@ pub enum Runner {
         env: HashMap<String, String>,
         timeout: Duration,
     },
+}
+
+impl Runner {
+    /// The pipeline function of the local stack: the `program` binary under the event
+    /// source's own Runtime API, with the environment `cargo lambda watch` gives it
+    /// (Cargo.toml) plus the overrides; without a program, the function under
+    /// `cargo lambda watch`.
+    pub fn local(
+        program: Option<PathBuf>,
+        overrides: Vec<(String, String)>,
+    ) -> Result<Self, String> {
+        let Some(program) = program else {
+            let url = format!(
+                "{}/2015-03-31/functions/pipeline/invocations",
+                local::api_url()
+            );
+            return Ok(Runner::Watch(url));
+        };
+        let mut env = local::watch_env(&local::repo_root().join("Cargo.toml"))?;
+        env.extend(overrides);
+        let template = bootstrap::template_path();
+        let timeout = bootstrap::function_timeout(&template, "PipelineFunction")?;
+        Ok(Runner::Direct {
+            target: Target {
+                name: "pipeline".into(),
+                program,
+                args: Vec::new(),
+                dir: None,
+            },
+            env,
+            timeout,
+        })
+    }
+}
+
+/// `xtask event-source`: feeds the local pipeline queue to the runner, forever.
+pub async fn serve_local(pollers: usize, copies: u32, runner: Runner) -> Result<(), String> {
+    let aws = local::aws().await;
+    let mut source = EventSource::new(&aws, &local::queue_name(), runner).await?;
+    source.copies = copies;
+    println!(
+        "event source polling {} with {pollers} pollers, {copies} deliveries per message",
+        local::queue_name(),
+    );
+    source.run(pollers).await
 }
 
 pub struct EventSource {

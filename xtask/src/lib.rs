@@ -1,9 +1,12 @@
-//! Developer commands and the local stack's servers: bootstrap of the emulator from the
-//! SAM template, API keys, the Pipecat Cloud stand-in, the webhook receiver, the SQS event
-//! source for the pipeline function, and the end-to-end demo.
+//! Developer commands (`cli`) and the local stack's servers: bootstrap of the emulator from
+//! the SAM template, API keys, the Pipecat Cloud stand-in, the webhook receiver, the SQS
+//! event source for the pipeline function, the end-to-end demo, and the reader of the mail
+//! the emulator accepted (`mailbox`).
 
+pub mod accounts;
 pub mod bench;
 pub mod bootstrap;
+pub mod cli;
 
 pub mod demo;
 pub mod event_source;
@@ -12,6 +15,7 @@ pub mod insights_cmd;
 
 pub mod load;
 pub mod local;
+pub mod mailbox;
 
 pub mod meeting;
 pub mod receiver;

@@ -3,9 +3,10 @@
 //! and latency percentiles of join, stop, status and stop -> completed. Loopback only; it
 //! stops by itself (bounded by the bot count and a per-bot timeout).
 
-use crate::local;
+use crate::{local, mailbox};
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -98,28 +99,7 @@ pub async fn run(config: LoadConfig) -> Result<LoadReport, String> {
     let elapsed = started.elapsed().as_secs_f64();
 
     // Every session: terminal, one email, one webhook event.
-    // The emulator's model dump holds every session and message of the run (tens of MB
-    // after 1,000 meetings); it gets its own client with room to be slow.
-    let dump = reqwest::Client::builder()
-        .timeout(Duration::from_secs(900))
-        .build()
-        .map_err(|e| e.to_string())?;
-    let data: Value = dump
-        .get(format!("{}/moto-api/data.json", local::emulator_url()))
-        .send()
-        .await
-        .map_err(|e| format!("reading the emulator's sent emails: {e:?}"))?
-        .json()
-        .await
-        .map_err(|e| format!("reading the emulator's sent emails: {e:?}"))?;
-    let mut emails: HashMap<String, usize> = HashMap::new();
-    for m in data["ses"]["RawMessage"].as_array().into_iter().flatten() {
-        for d in m["destinations"].as_array().into_iter().flatten() {
-            *emails
-                .entry(d.as_str().unwrap_or_default().to_owned())
-                .or_default() += 1;
-        }
-    }
+    let emails = mailbox::count_per_destination(&mailbox::sent().await?);
     let events: Vec<Value> = http
         .get(format!("http://{}/events", local::receiver_addr()))
         .send()
@@ -204,6 +184,25 @@ pub async fn run(config: LoadConfig) -> Result<LoadReport, String> {
         "join_ms": stats(&s.join), "stop_ms": stats(&s.stop), "status_ms": stats(&s.status), "stop_to_completed_ms": stats(&s.completion),
     });
     Ok(LoadReport { text, json, ok })
+}
+
+/// `xtask load`: runs, prints the report, writes it as JSON to `report_json` if given, and
+/// fails unless every check passed.
+pub async fn run_and_report(config: LoadConfig, report_json: Option<&Path>) -> Result<(), String> {
+    let report = run(config).await?;
+    println!("{}", report.text);
+    if let Some(path) = report_json {
+        std::fs::write(
+            path,
+            serde_json::to_string_pretty(&report.json).unwrap_or_default(),
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    if report.ok {
+        Ok(())
+    } else {
+        Err("the load run did not meet its goals (see above)".into())
+    }
 }
 
 async fn timed(req: reqwest::RequestBuilder) -> Result<(u16, Value, f64), String> {

@@ -1,6 +1,8 @@
 //! The local stack's fixed interface (DESIGN.md "Running it on one machine"), with every
 //! address and name overridable from the environment.
 
+use std::collections::HashMap;
+use std::path::Path;
 use std::time::Duration;
 
 pub fn env_or(name: &str, default: &str) -> String {
@@ -23,33 +25,26 @@ pub fn repo_root() -> std::path::PathBuf {
 }
 
 /// The functions' environment under `cargo lambda watch`: the
-/// `[workspace.metadata.lambda.watch.env]` table of the workspace's Cargo.toml, whose
-/// entries are one `KEY = "value"` per line.
-pub fn watch_env(
-    manifest: &std::path::Path,
-) -> Result<std::collections::HashMap<String, String>, String> {
+/// `[workspace.metadata.lambda.watch.env]` table of the workspace's Cargo.toml.
+pub fn watch_env(manifest: &Path) -> Result<HashMap<String, String>, String> {
     let text =
         std::fs::read_to_string(manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
-    let mut lines = text.lines().map(str::trim);
-    if !lines.any(|l| l == "[workspace.metadata.lambda.watch.env]") {
-        return Err(format!(
-            "{}: no [workspace.metadata.lambda.watch.env]",
-            manifest.display()
-        ));
-    }
-    lines
-        .take_while(|l| !l.starts_with('['))
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let (key, value) = l
-                .split_once('=')
-                .ok_or(format!("not KEY = \"value\": {l}"))?;
-            let value = value.trim();
-            let value = value
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .ok_or(format!("not a quoted string: {l}"))?;
-            Ok((key.trim().to_owned(), value.to_owned()))
+    watch_env_table(&text).map_err(|e| format!("{}: {e}", manifest.display()))
+}
+
+fn watch_env_table(manifest: &str) -> Result<HashMap<String, String>, String> {
+    let manifest: toml::Table = toml::from_str(manifest).map_err(|e| e.to_string())?;
+    let table = ["workspace", "metadata", "lambda", "watch", "env"]
+        .iter()
+        .try_fold(&manifest, |table, key| table.get(*key)?.as_table())
+        .ok_or("no [workspace.metadata.lambda.watch.env]")?;
+    table
+        .iter()
+        .map(|(key, value)| match value.as_str() {
+            Some(value) => Ok((key.clone(), value.to_owned())),
+            None => Err(format!(
+                "[workspace.metadata.lambda.watch.env]: {key} is not a string"
+            )),
         })
         .collect()
 }
@@ -150,5 +145,48 @@ mod tests {
             error.contains("no [workspace.metadata.lambda.watch.env]"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn watch_env_values_are_toml_strings() {
+        let manifest = r#"
+[workspace.metadata.lambda.watch.router]
+"/x" = [{ method = "GET", function = "x" }]
+
+[workspace.metadata.lambda.watch.env]
+PLAIN = "value" # a comment
+WITH_EQUALS = "a=b"
+WITH_HASH = "a # b"
+'LITERAL' = 'C:\dir'
+ESCAPED = "say \"hi\""
+
+[profile.dev]
+debug = false
+"#;
+        let env = watch_env_table(manifest).unwrap();
+        assert_eq!(env.len(), 5, "{env:?}");
+        assert_eq!(env["PLAIN"], "value");
+        assert_eq!(env["WITH_EQUALS"], "a=b");
+        assert_eq!(env["WITH_HASH"], "a # b");
+        assert_eq!(env["LITERAL"], "C:\\dir");
+        assert_eq!(env["ESCAPED"], "say \"hi\"");
+    }
+
+    #[test]
+    fn a_value_that_is_not_a_string_is_an_error_naming_it() {
+        let manifest = "[workspace.metadata.lambda.watch.env]\nPORT = 9000\n";
+        let error = watch_env_table(manifest).unwrap_err();
+        assert!(error.contains("PORT is not a string"), "{error}");
+    }
+
+    #[test]
+    fn errors_name_the_manifest() {
+        let path =
+            std::env::temp_dir().join(format!("xtask-watch-env-{}.toml", std::process::id()));
+        std::fs::write(&path, "[workspace.metadata.lambda.watch.env\n").unwrap();
+        let error = watch_env(&path).unwrap_err();
+        std::fs::remove_file(&path).unwrap();
+        assert!(error.starts_with(&path.display().to_string()), "{error}");
+        assert!(error.contains("TOML parse error"), "{error}");
     }
 }
