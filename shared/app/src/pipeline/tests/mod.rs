@@ -6,7 +6,6 @@ use crate::api::ReportHandler;
 use crate::ports::{Accounts, MailError, PostOutcome, RuntimeError, SessionStore};
 use crate::retry::Backoff;
 use crate::testing::{FakeRuntime, MemMailer, MemQueue, MemStore, MemWebhooks};
-use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use domain::fixtures::session;
 use domain::messages::PipelineMessage;
 use domain::net::UrlPolicy;
