@@ -15,6 +15,15 @@ pub struct SentMessage {
     pub raw_data: Option<String>,
 }
 
+/// Reading the dump failed.
+#[derive(Debug, thiserror::Error)]
+#[error("reading the emulator's sent emails")]
+pub struct DumpError(#[source] reqwest::Error);
+
+/// moto builds the dump by walking its models while other requests change them, and then
+/// answers 500 now and then: a few tries, a moment apart.
+const DUMP_SCHEDULE: &[Duration] = &[Duration::from_millis(200), Duration::from_millis(500)];
+
 /// Every raw message the emulator accepted, oldest first.
 pub async fn sent() -> Result<Vec<SentMessage>, String> {
     // The dump holds every session and message of the run (tens of MB after 1,000 meetings):
@@ -23,14 +32,21 @@ pub async fn sent() -> Result<Vec<SentMessage>, String> {
         .timeout(Duration::from_secs(900))
         .build()
         .map_err(|e| e.to_string())?;
-    let data: Value = client
-        .get(format!("{}/moto-api/data.json", local::emulator_url()))
-        .send()
+    let url = format!("{}/moto-api/data.json", local::emulator_url());
+    let read = || async {
+        client
+            .get(&url)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(DumpError)?
+            .json::<Value>()
+            .await
+            .map_err(DumpError)
+    };
+    let data = app::retry::run_with_retries(read, |_| true, DUMP_SCHEDULE)
         .await
-        .map_err(|e| format!("reading the emulator's sent emails: {e:?}"))?
-        .json()
-        .await
-        .map_err(|e| format!("reading the emulator's sent emails: {e:?}"))?;
+        .map_err(|e| app::errors::Chain(&e).to_string())?;
     Ok(messages_of(&data))
 }
 
