@@ -31,6 +31,13 @@ pub struct DynamoStore {
     keys: Option<Arc<KeyCache>>,
 }
 
+/// Which sort keys of a partition a query reads.
+#[derive(Clone, Copy)]
+enum SortKey<'a> {
+    Prefix(&'a str),
+    From(&'a str),
+}
+
 /// A conditional write whose condition did not hold, as opposed to a failed call.
 fn condition_failed<E, R>(e: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
 where
@@ -80,12 +87,12 @@ impl DynamoStore {
         Ok(out.item)
     }
 
-    /// Every item of a partition (optionally those whose sort key starts with a prefix),
-    /// following the query's pages.
+    /// Every item of a partition, or those whose sort key matches `sk`, following the
+    /// query's pages.
     async fn query_partition(
         &self,
         pk: String,
-        sk_prefix: Option<&str>,
+        sk: Option<SortKey<'_>>,
     ) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         let mut start: Option<Item> = None;
@@ -97,10 +104,13 @@ impl DynamoStore {
                 .consistent_read(true)
                 .expression_attribute_values(":pk", s(pk.clone()))
                 .set_exclusive_start_key(start.take());
-            q = match sk_prefix {
-                Some(prefix) => q
-                    .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-                    .expression_attribute_values(":prefix", s(prefix)),
+            q = match sk {
+                Some(SortKey::Prefix(prefix)) => q
+                    .key_condition_expression("pk = :pk AND begins_with(sk, :sk)")
+                    .expression_attribute_values(":sk", s(prefix)),
+                Some(SortKey::From(first)) => q
+                    .key_condition_expression("pk = :pk AND sk >= :sk")
+                    .expression_attribute_values(":sk", s(first)),
                 None => q.key_condition_expression("pk = :pk"),
             };
             let out = q

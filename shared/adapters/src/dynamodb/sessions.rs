@@ -10,7 +10,7 @@ use super::keys::{
     RESULT_SK, SESSION_SK,
 };
 use super::transactions::{outcome, Transaction};
-use super::DynamoStore;
+use super::{DynamoStore, SortKey};
 use app::ports::{
     CreateOutcome, Finish, IdempotencyClaim, RecordExit, SessionStore, SessionView, StoreError,
 };
@@ -31,6 +31,55 @@ fn session_item(session: &Session) -> Result<Item, StoreError> {
 
 fn parse_session(item: Item) -> Result<Session, StoreError> {
     serde_dynamo::from_item(item).map_err(|e| StoreError::corrupt("session", e))
+}
+
+/// A session's view from its other items: the chunks of its recorded exit's transcript
+/// (when all are there) and its results.
+fn assemble(session: Session, items: Vec<Item>) -> Result<SessionView, StoreError> {
+    let mut result = None;
+    let mut chunks: Vec<(String, Item)> = Vec::new();
+    for item in items {
+        let Some(sk) = string(&item, "sk").map(str::to_owned) else {
+            continue;
+        };
+        match sk.as_str() {
+            RESULT_SK => result = Some(item),
+            _ if sk.starts_with("TRANSCRIPT#") => chunks.push((sk, item)),
+            _ => {}
+        }
+    }
+    let transcript = match &session.exit {
+        Some(exit) => {
+            let prefix = transcript_prefix(&exit.exit_id);
+            chunks.retain(|(sk, _)| sk.starts_with(&prefix));
+            chunks.sort_by(|a, b| a.0.cmp(&b.0));
+            if chunks.len() == exit.chunks as usize {
+                let bytes = chunks
+                    .iter()
+                    .map(|(_, item)| blob(item, "data"))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Some(decode_transcript(&bytes)?)
+            } else {
+                None
+            }
+        }
+        None => None,
+    };
+    let analysis = match result {
+        Some(item) => {
+            let json = gunzip(&blob(&item, "data")?)?;
+            Some(
+                serde_json::from_slice::<Analysis>(&json)
+                    .map_err(|e| StoreError::corrupt("result", e))?,
+            )
+        }
+        None => None,
+    };
+    Ok(SessionView {
+        session,
+        transcript,
+        analysis,
+    })
 }
 
 fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
@@ -119,54 +168,24 @@ impl SessionStore for DynamoStore {
     async fn get_view(&self, id: BotId) -> Result<Option<SessionView>, StoreError> {
         let items = self.query_partition(bot_pk(id), None).await?;
         let mut session = None;
-        let mut result = None;
-        let mut chunks: Vec<(String, Item)> = Vec::new();
+        let mut rest = Vec::new();
         for item in items {
-            let Some(sk) = string(&item, "sk").map(str::to_owned) else {
-                continue;
-            };
-            match sk.as_str() {
-                SESSION_SK => session = Some(parse_session(item)?),
-                RESULT_SK => result = Some(item),
-                _ if sk.starts_with("TRANSCRIPT#") => chunks.push((sk, item)),
-                _ => {}
+            if string(&item, "sk") == Some(SESSION_SK) {
+                session = Some(parse_session(item)?);
+            } else {
+                rest.push(item);
             }
         }
-        let Some(session) = session else {
-            return Ok(None);
-        };
-        let transcript = match &session.exit {
-            Some(exit) => {
-                let prefix = transcript_prefix(&exit.exit_id);
-                chunks.retain(|(sk, _)| sk.starts_with(&prefix));
-                chunks.sort_by(|a, b| a.0.cmp(&b.0));
-                if chunks.len() == exit.chunks as usize {
-                    let bytes = chunks
-                        .iter()
-                        .map(|(_, item)| blob(item, "data"))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    Some(decode_transcript(&bytes)?)
-                } else {
-                    None
-                }
-            }
-            None => None,
-        };
-        let analysis = match result {
-            Some(item) => {
-                let json = gunzip(&blob(&item, "data")?)?;
-                Some(
-                    serde_json::from_slice::<Analysis>(&json)
-                        .map_err(|e| StoreError::corrupt("result", e))?,
-                )
-            }
-            None => None,
-        };
-        Ok(Some(SessionView {
-            session,
-            transcript,
-            analysis,
-        }))
+        session.map(|s| assemble(s, rest)).transpose()
+    }
+
+    async fn view_of(&self, session: Session) -> Result<SessionView, StoreError> {
+        // Sort keys in order: RESULT < SESSION < TRANSCRIPT#...; the session item comes
+        // along (small) and is ignored: the one already read and checked stands.
+        let items = self
+            .query_partition(bot_pk(session.bot_id), Some(SortKey::From(RESULT_SK)))
+            .await?;
+        assemble(session, items)
     }
 
     async fn mark_started(

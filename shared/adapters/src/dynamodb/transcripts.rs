@@ -4,7 +4,7 @@
 
 use super::codec::{blob, decode_transcript, encode_transcript, n, s, TRANSCRIPT_CHUNK_BYTES};
 use super::keys::{bot_pk, transcript_prefix, transcript_sk};
-use super::DynamoStore;
+use super::{DynamoStore, SortKey};
 use app::ports::{StoreError, TranscriptStore};
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -62,7 +62,10 @@ impl TranscriptStore for DynamoStore {
         exit: &ExitRecord,
     ) -> Result<Transcript, StoreError> {
         let items = self
-            .query_partition(bot_pk(id), Some(&transcript_prefix(&exit.exit_id)))
+            .query_partition(
+                bot_pk(id),
+                Some(SortKey::Prefix(&transcript_prefix(&exit.exit_id))),
+            )
             .await?;
         if items.len() != exit.chunks as usize {
             return Err(StoreError::corrupt(

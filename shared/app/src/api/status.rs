@@ -103,13 +103,28 @@ impl<S: SessionStore + Accounts> StatusHandler<S> {
         let raw = path_param(req, "bot_id").unwrap_or_default();
         let bot_id = BotId::parse(&raw).map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
         tracing::Span::current().record("bot_id", tracing::field::display(bot_id));
-        let view = self
+        // The account is checked on the session item alone, before anything else of the
+        // bot is read: another account's bot costs one small read and answers 404.
+        let session = self
             .store
-            .get_view(bot_id)
+            .get_session(bot_id)
             .await
             .map_err(|e| ApiError::internal(Operation::Status, e))?
-            .filter(|v| v.session.account_id == account)
+            .filter(|s| s.account_id == account)
             .ok_or_else(|| ApiError::NotFound(bot_id.to_string()))?;
+        // Results and the transcript exist only once the session has ended.
+        let view = if session.phase.is_terminal() {
+            self.store
+                .view_of(session)
+                .await
+                .map_err(|e| ApiError::internal(Operation::Status, e))?
+        } else {
+            SessionView {
+                session,
+                transcript: None,
+                analysis: None,
+            }
+        };
         Ok(StatusBody::from_view(view))
     }
 }

@@ -572,3 +572,20 @@ async fn status_refusals() {
     assert_eq!(w.status(Some(&w.key), "xyz").await.0, 400);
     assert_eq!(w.status(None, &id.to_string()).await.0, 401);
 }
+
+#[tokio::test]
+async fn status_checks_the_account_before_reading_a_transcript_or_results() {
+    let w = World::new();
+    let id = w.joined_bot().await;
+    let mut s = w.store.session(id).unwrap();
+    s.phase = Phase::Completed;
+    w.store.put_session(s);
+    assert_eq!(w.status(Some(&w.other_key), &id.to_string()).await.0, 404);
+    assert_eq!(
+        w.store.result_reads(),
+        0,
+        "another account's bot: nothing but the session read"
+    );
+    assert_eq!(w.status(Some(&w.key), &id.to_string()).await.0, 200);
+    assert_eq!(w.store.result_reads(), 1);
+}

@@ -75,6 +75,13 @@ pub trait SessionStore: Send + Sync {
         id: BotId,
     ) -> impl Future<Output = Result<Option<SessionView>, StoreError>> + Send;
 
+    /// The transcript and results of a session already read (and checked to be the
+    /// caller's): nothing of another account's bot is read or decompressed.
+    fn view_of(
+        &self,
+        session: Session,
+    ) -> impl Future<Output = Result<SessionView, StoreError>> + Send;
+
     /// `joining` -> `in_call`. False when the session is no longer joining.
     fn mark_started(
         &self,

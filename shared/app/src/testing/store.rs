@@ -18,6 +18,8 @@ struct StoreState {
     sessions: HashMap<BotId, Session>,
     transcripts: HashMap<(BotId, String), Transcript>,
     results: HashMap<BotId, Analysis>,
+    /// How many times a transcript or results were read (`get_view`, `view_of`).
+    result_reads: usize,
 }
 
 #[derive(Clone, Default)]
@@ -50,6 +52,11 @@ impl MemStore {
             .unwrap()
             .sessions
             .insert(session.bot_id, session);
+    }
+
+    /// How many times a transcript or results were read.
+    pub fn result_reads(&self) -> usize {
+        self.0.lock().unwrap().result_reads
     }
 
     pub fn session_count(&self) -> usize {
@@ -104,7 +111,8 @@ impl SessionStore for MemStore {
     }
 
     async fn get_view(&self, id: BotId) -> Result<Option<SessionView>, StoreError> {
-        let state = self.0.lock().unwrap();
+        let mut state = self.0.lock().unwrap();
+        state.result_reads += 1;
         Ok(state.sessions.get(&id).map(|s| SessionView {
             session: s.clone(),
             transcript: s
@@ -113,6 +121,20 @@ impl SessionStore for MemStore {
                 .and_then(|e| state.transcripts.get(&(id, e.exit_id.clone())).cloned()),
             analysis: state.results.get(&id).cloned(),
         }))
+    }
+
+    async fn view_of(&self, session: Session) -> Result<SessionView, StoreError> {
+        let mut state = self.0.lock().unwrap();
+        state.result_reads += 1;
+        let id = session.bot_id;
+        Ok(SessionView {
+            transcript: session
+                .exit
+                .as_ref()
+                .and_then(|e| state.transcripts.get(&(id, e.exit_id.clone())).cloned()),
+            analysis: state.results.get(&id).cloned(),
+            session,
+        })
     }
 
     async fn mark_started(
