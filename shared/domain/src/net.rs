@@ -78,6 +78,8 @@ fn classify_v4(ip: Ipv4Addr) -> Option<&'static str> {
         (100, 64..=127, _) => Some("a shared (carrier-grade NAT) address"),
         (192, 0, 0) | (192, 0, 2) | (198, 51, 100) | (203, 0, 113) => Some("a reserved address"),
         (198, 18..=19, _) => Some("a reserved address"),
+        // 192.88.99.0/24: the deprecated 6to4 relay anycast range (RFC 7526).
+        (192, 88, 99) => Some("a reserved (6to4 relay) address"),
         (224..=239, _, _) => Some("a multicast address"),
         (240..=255, _, _) => Some("a reserved address"),
         _ => None,
@@ -101,6 +103,12 @@ fn classify_v6(ip: Ipv6Addr) -> Option<&'static str> {
         x if x & 0xffc0 == 0xfec0 => Some("a site-local address"),
         x if x & 0xff00 == 0xff00 => Some("a multicast address"),
         0x2001 if s[1] == 0x0db8 => Some("a documentation address"),
+        // 2001:2::/48 benchmarking (RFC 5180).
+        0x2001 if s[1] == 0x0002 && s[2] == 0 => Some("a benchmarking address"),
+        // 3fff::/20 documentation (RFC 9637).
+        0x3fff if s[1] & 0xf000 == 0 => Some("a documentation address"),
+        // 64:ff9b:1::/48 local-use NAT64 (RFC 8215): translated inside a network.
+        0x0064 if s[1] == 0xff9b && s[2] == 0x0001 => Some("a local-use NAT64 address"),
         0x2001 if s[1] == 0 => Some("a Teredo tunnel address"),
         0x0100 if s[1..4] == [0, 0, 0] => Some("a discard-only address"),
         0 => Some("a reserved address"),
@@ -114,6 +122,24 @@ mod tests {
 
     fn refused(s: &str) -> bool {
         UrlPolicy::STRICT.refuses(s.parse().unwrap()).is_some()
+    }
+
+    #[test]
+    fn the_less_known_special_ranges_are_refused() {
+        for addr in [
+            "64:ff9b:1::a00:1",
+            "64:ff9b:1:ffff::1",
+            "192.88.99.1",
+            "2001:2::1",
+            "2001:2:0:ffff::1",
+            "3fff::1",
+            "3fff:fff::1",
+        ] {
+            assert!(refused(addr), "{addr} should be refused");
+        }
+        for addr in ["64:ff9b:2::1", "192.88.98.1", "2001:3::1", "3fff:1000::1"] {
+            assert!(!refused(addr), "{addr} is an ordinary address");
+        }
     }
 
     #[test]

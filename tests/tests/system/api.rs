@@ -371,3 +371,52 @@ async fn a_found_api_key_is_remembered_for_its_time_to_live_and_then_asked_again
         "after the time to live the revocation holds"
     );
 }
+
+#[tokio::test]
+async fn an_expired_idempotency_key_is_free_again_before_the_ttl_sweep() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let api = api().await;
+    let key = [("idempotency-key", "standup-expired")];
+    let (status, first) = api
+        .join_with(Some(&api.key), &body().to_string(), &key)
+        .await;
+    assert_eq!(status, 200, "{first}");
+    // The record outlived its 24 hours; DynamoDB's TTL has not swept it yet.
+    let ddb = aws_sdk_dynamodb::Client::new(&api.env.aws);
+    let record = api
+        .env
+        .items()
+        .await
+        .into_iter()
+        .find(|i| matches!(i.get("pk"), Some(AttributeValue::S(pk)) if pk.starts_with("IDEMPOTENCY#")))
+        .expect("the idempotency record");
+    ddb.update_item()
+        .table_name(&api.env.names.table)
+        .key("pk", record["pk"].clone())
+        .key("sk", record["sk"].clone())
+        .update_expression("SET expires_at = :past")
+        .expression_attribute_values(
+            ":past",
+            AttributeValue::N((domain::now().unix_timestamp() - 1).to_string()),
+        )
+        .send()
+        .await
+        .unwrap();
+    let other = json!({"room_url": "https://acme.daily.co/other", "bot_config": {"bot_prompt": "Take notes"}});
+    let (status, second) = api
+        .join_with(Some(&api.key), &other.to_string(), &key)
+        .await;
+    assert_eq!(status, 200, "an expired key is not a mismatch: {second}");
+    assert_ne!(
+        second["bot_id"], first["bot_id"],
+        "a new bot, not the old one replayed"
+    );
+    let (status, replay) = api
+        .join_with(Some(&api.key), &other.to_string(), &key)
+        .await;
+    assert_eq!(
+        (status, &replay["bot_id"]),
+        (200, &second["bot_id"]),
+        "the key now names the new bot"
+    );
+}

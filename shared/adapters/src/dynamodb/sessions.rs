@@ -122,7 +122,10 @@ impl SessionStore for DynamoStore {
                 "expires_at",
                 n(now().unix_timestamp() + IDEMPOTENCY_TTL_SECONDS),
             )
-            .condition_expression("attribute_not_exists(pk)")
+            // A record past its expiry is gone as far as the customer is concerned, even
+            // before DynamoDB's TTL sweep (up to days later) removes it: the key is free.
+            .condition_expression("attribute_not_exists(pk) OR expires_at < :now")
+            .expression_attribute_values(":now", n(now().unix_timestamp()))
             .build()
             .map_err(build_error)?;
         let result = self

@@ -45,6 +45,27 @@ pub trait Env {
         }
     }
 
+    /// Whole seconds up to `max`, `default` when unset.
+    fn seconds_at_most(
+        &self,
+        name: &'static str,
+        default: u64,
+        max: Duration,
+    ) -> Result<Duration, ConfigError> {
+        let value = self.seconds(name, default)?;
+        if value > max {
+            return Err(ConfigError::Invalid {
+                name,
+                why: format!(
+                    "{} s is more than the limit of {} s",
+                    value.as_secs(),
+                    max.as_secs()
+                ),
+            });
+        }
+        Ok(value)
+    }
+
     /// Whole seconds, `default` when unset.
     fn seconds(&self, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
         match self.optional(name) {

@@ -23,7 +23,11 @@ pub struct LogSettings {
     pub json: bool,
 }
 
-/// `TABLE_NAME` and `API_KEY_CACHE_SECONDS` (default 60, 0 = off).
+/// The longest a warm container may remember an API key: a revoked key keeps working for
+/// at most this long.
+pub const MAX_API_KEY_CACHE: Duration = Duration::from_secs(60);
+
+/// `TABLE_NAME` and `API_KEY_CACHE_SECONDS` (default and at most 60, 0 = off).
 #[derive(Clone, Debug)]
 pub struct TableSettings {
     pub table: String,
@@ -83,7 +87,11 @@ fn log(env: &impl Env) -> LogSettings {
 fn table(env: &impl Env) -> Result<TableSettings, ConfigError> {
     Ok(TableSettings {
         table: env.required("TABLE_NAME")?,
-        api_key_cache: env.seconds("API_KEY_CACHE_SECONDS", 60)?,
+        api_key_cache: env.seconds_at_most(
+            "API_KEY_CACHE_SECONDS",
+            MAX_API_KEY_CACHE.as_secs(),
+            MAX_API_KEY_CACHE,
+        )?,
     })
 }
 

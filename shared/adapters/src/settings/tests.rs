@@ -117,3 +117,19 @@ fn json_logs_follow_lambdas_log_format() {
             .json
     );
 }
+
+#[test]
+fn the_api_key_cache_is_at_most_a_minute() {
+    let read = |v: &'static str| {
+        StatusFunction::read(&env(&[("TABLE_NAME", "t"), ("API_KEY_CACHE_SECONDS", v)]))
+    };
+    assert_eq!(
+        read("60").unwrap().table.api_key_cache,
+        Duration::from_secs(60)
+    );
+    assert_eq!(read("0").unwrap().table.api_key_cache, Duration::ZERO);
+    assert_eq!(
+        read("3600").unwrap_err().to_string(),
+        "environment variable API_KEY_CACHE_SECONDS is invalid: 3600 s is more than the limit of 60 s"
+    );
+}
