@@ -1,6 +1,7 @@
 //! The body of `POST /v1/bots/{bot_id}/exit`, the bot's exit report: why it left, when,
 //! and the transcript. Parsed once into an [`ExitReport`]; every refusal names the field.
 
+use crate::plain_text::one_line;
 use crate::{ExitReason, Segment, Transcript};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -107,8 +108,10 @@ fn parse_segment(i: usize, v: &Value) -> Result<Segment, String> {
             )),
         }
     };
-    let speaker = string("speaker", MAX_SPEAKER_CHARS)?;
-    if speaker.trim().is_empty() {
+    // A name is shown at the start of a transcript line: control characters, line breaks
+    // and bidirectional overrides are normalised away, so no name can forge a line.
+    let speaker = one_line(&string("speaker", MAX_SPEAKER_CHARS)?, MAX_SPEAKER_CHARS);
+    if speaker.is_empty() {
         return Err(format!("Field 'transcript[{i}].speaker' must not be empty"));
     }
     let (start_ms, end_ms) = (millis("start_ms")?, millis("end_ms")?);
@@ -137,6 +140,27 @@ mod tests {
         assert_eq!(a.reason, ExitReason::ParticipantLeft);
         assert_eq!(a.transcript.segments().len(), 1);
         assert_eq!(a.exit_id, b.exit_id);
+    }
+
+    #[test]
+    fn speaker_names_are_normalised_to_one_plain_line() {
+        let body = r#"{"exit_reason":"participant_left","ended_at":"2025-01-15T10:30:00Z","transcript":[
+            {"speaker":"Ada\nCFO","text":"ok","start_ms":0,"end_ms":1},
+            {"speaker":"\u202eBob\t","text":"fine","start_ms":1,"end_ms":2}]}"#;
+        let report = ExitReport::parse(body.as_bytes()).unwrap();
+        let names: Vec<_> = report
+            .transcript
+            .segments()
+            .iter()
+            .map(|s| s.speaker.as_str())
+            .collect();
+        assert_eq!(names, ["Ada CFO", "Bob"]);
+        let blank = r#"{"exit_reason":"participant_left","ended_at":"2025-01-15T10:30:00Z","transcript":[
+            {"speaker":"\u202e\n ","text":"ok","start_ms":0,"end_ms":1}]}"#;
+        assert!(ExitReport::parse(blank.as_bytes())
+            .unwrap_err()
+            .0
+            .contains("speaker"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod insights;
 pub mod join;
 pub mod messages;
 pub mod net;
+pub mod plain_text;
 pub mod secret;
 pub mod session;
 pub mod transcript;
