@@ -71,15 +71,53 @@ pub(super) fn prompts(transcript: &Transcript, request: &InsightsRequest<'_>) ->
     }
     let text = transcript.to_text();
     let user = if text.len() > MAX_TRANSCRIPT_CHARS {
-        let cut = text[..text.floor_char_boundary(MAX_TRANSCRIPT_CHARS)]
-            .rfind('\n')
-            .unwrap_or(0);
         format!(
             "Transcript (the first part of a longer meeting):\n{}",
-            &text[..cut]
+            first_part(&text, MAX_TRANSCRIPT_CHARS)
         )
     } else {
         format!("Transcript:\n{text}")
     };
     (system, user)
+}
+
+/// At most `max` bytes of `text`, cut after the last whole line; in a single long line,
+/// after the last whole sentence; failing that, after the last whole word.
+fn first_part(text: &str, max: usize) -> &str {
+    let head = &text[..text.floor_char_boundary(max)];
+    let sentence_end = |h: &str| {
+        h.rmatch_indices(['.', '?', '!'])
+            .find(|(i, _)| h[i + 1..].starts_with(char::is_whitespace))
+            .map(|(i, _)| i + 1)
+    };
+    let cut = head
+        .rfind('\n')
+        .filter(|&i| i > 0)
+        .or_else(|| sentence_end(head))
+        .or_else(|| head.rfind(char::is_whitespace))
+        .unwrap_or(head.len());
+    &head[..cut]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_transcript_is_cut_after_a_whole_line() {
+        let text = "Ada: one.\nBob: two two.\nAda: three three three.";
+        assert_eq!(first_part(text, 30), "Ada: one.\nBob: two two.");
+    }
+
+    #[test]
+    fn a_single_long_line_is_cut_after_a_whole_sentence_not_to_nothing() {
+        let text = "Ada: We ship on Friday. The build is green! Is it? Yes it is and more";
+        assert_eq!(
+            first_part(text, 55),
+            "Ada: We ship on Friday. The build is green! Is it?"
+        );
+        let words = "Ada: no punctuation at all in this very long turn";
+        assert_eq!(first_part(words, 20), "Ada: no punctuation");
+        assert_eq!(first_part("abcdefghij", 4), "abcd");
+    }
 }
