@@ -236,14 +236,20 @@ async fn runtime_refusal_is_502_and_records_the_session_as_failed() {
         (status, body["error"].as_str()),
         (502, Some("bot_start_failed"))
     );
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.contains("(runtime_refused)"), "{body}");
     assert!(
-        body["detail"].as_str().unwrap().contains("not ready"),
-        "{body}"
+        !detail.contains("not ready"),
+        "the runtime's own text stays in the logs: {body}"
     );
     let id = body["bot_id"].as_str().unwrap();
     let (_, status_body) = api.status_as(Some(&api.key), id).await;
     assert_eq!(status_body["status"], "failed");
-    assert!(status_body["error"].as_str().unwrap().contains("HTTP 400"));
+    let error = status_body["error"].as_str().unwrap();
+    assert!(
+        error.contains("runtime_refused") && !error.contains("HTTP 400"),
+        "{error}"
+    );
 }
 
 #[tokio::test]

@@ -89,7 +89,7 @@ impl<C: ChatModel> InsightsEngine for LlmInsights<C> {
             Err(e) => {
                 tracing::warn!(error = %Chain(&e), model = self.model.name(), "LLM insights failed; using the built-in engine");
                 Analysis {
-                    insights_error: Some(format!("{e}; the built-in engine's insights are shown")),
+                    insights_error: Some(e.customer_message()),
                     ..counted
                 }
             }

@@ -38,7 +38,42 @@ pub enum LlmError {
     Request(#[source] BoxError),
 }
 
+/// The end of every `insights_error` of a model failure.
+const FALLBACK: &str = "the built-in engine's insights are shown.";
+
 impl LlmError {
+    /// What the customer reads in `insights_error`: a stable code and sentence. The cause
+    /// (status, the provider's text, its URL) goes to the log only.
+    pub fn customer_message(&self) -> String {
+        let (code, what) = match self {
+            LlmError::Timeout(_) => (
+                "insights_model_timeout",
+                "The insights model did not answer in time",
+            ),
+            LlmError::Http { status, .. } if *status == 429 || *status >= 500 => (
+                "insights_model_unavailable",
+                "The insights model was unavailable",
+            ),
+            LlmError::Http { .. } => (
+                "insights_model_refused",
+                "The insights model refused the request",
+            ),
+            LlmError::Unreachable(_) => (
+                "insights_model_unreachable",
+                "The insights model could not be reached",
+            ),
+            LlmError::Invalid(_) | LlmError::Malformed(_) => (
+                "insights_model_invalid_answer",
+                "The insights model's answer was not usable",
+            ),
+            LlmError::Request(_) => (
+                "insights_model_request",
+                "The request to the insights model could not be made",
+            ),
+        };
+        format!("{code}: {what}; {FALLBACK}")
+    }
+
     pub(crate) fn is_retryable(&self) -> bool {
         match self {
             LlmError::Http { status, .. } => *status == 429 || *status >= 500,

@@ -113,7 +113,11 @@ async fn falls_back(replies: Vec<Reply>, expect: &str) -> usize {
         .analyze(&transcript(), &InsightsRequest::default())
         .await;
     let err = a.insights_error.expect("an error is recorded");
-    assert!(err.contains(expect), "{err}");
+    assert!(err.starts_with(expect), "{err}");
+    assert!(
+        !err.contains("nope") && !err.contains("127.0.0.1"),
+        "nothing of the provider's answer or address reaches the customer: {err}"
+    );
     let i = a.insights.unwrap();
     assert_eq!(i.engine, "builtin");
     assert!(
@@ -128,7 +132,7 @@ async fn malformed_json_falls_back_without_retrying() {
     assert_eq!(
         falls_back(
             vec![Reply::Content("Sure! Here is the summary: ...")],
-            "not the JSON"
+            "insights_model_invalid_answer"
         )
         .await,
         1
@@ -136,7 +140,7 @@ async fn malformed_json_falls_back_without_retrying() {
     assert_eq!(
         falls_back(
             vec![Reply::Content(r#"{"summary": ""}"#)],
-            "summary is empty"
+            "insights_model_invalid_answer"
         )
         .await,
         1
@@ -145,8 +149,14 @@ async fn malformed_json_falls_back_without_retrying() {
 
 #[tokio::test]
 async fn status_429_and_500_are_retried_a_bounded_number_of_times() {
-    assert_eq!(falls_back(vec![Reply::Status(429)], "HTTP 429").await, 3);
-    assert_eq!(falls_back(vec![Reply::Status(500)], "HTTP 500").await, 3);
+    assert_eq!(
+        falls_back(vec![Reply::Status(429)], "insights_model_unavailable").await,
+        3
+    );
+    assert_eq!(
+        falls_back(vec![Reply::Status(500)], "insights_model_unavailable").await,
+        3
+    );
     let (url, calls) = server(vec![Reply::Status(500), Reply::Content(GOOD)]).await;
     let a = engine(url)
         .analyze(&transcript(), &InsightsRequest::default())
@@ -156,9 +166,20 @@ async fn status_429_and_500_are_retried_a_bounded_number_of_times() {
 }
 
 #[tokio::test]
+async fn a_refusal_names_no_upstream_detail() {
+    assert_eq!(
+        falls_back(vec![Reply::Status(401)], "insights_model_refused").await,
+        1
+    );
+}
+
+#[tokio::test]
 async fn a_hang_past_the_timeout_falls_back() {
     let started = std::time::Instant::now();
-    assert_eq!(falls_back(vec![Reply::Hang], "within 1 s").await, 1);
+    assert_eq!(
+        falls_back(vec![Reply::Hang], "insights_model_timeout").await,
+        1
+    );
     assert!(started.elapsed() < Duration::from_secs(3));
 }
 
@@ -171,5 +192,7 @@ async fn falls_back_to_unreachable() {
     let a = engine("http://127.0.0.1:9/v1".into())
         .analyze(&transcript(), &InsightsRequest::default())
         .await;
-    assert!(a.insights_error.unwrap().contains("could not be reached"));
+    let err = a.insights_error.unwrap();
+    assert!(err.starts_with("insights_model_unreachable:"), "{err}");
+    assert!(!err.contains("127.0.0.1:9"), "{err}");
 }

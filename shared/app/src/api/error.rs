@@ -131,7 +131,7 @@ impl ApiError {
             ),
             ApiError::BotStartFailed { detail, .. } => (
                 "bot_start_failed",
-                format!("The bot runtime could not start the bot: {detail}"),
+                detail.clone(),
                 "The bot could not join the meeting. Please try again.",
             ),
             ApiError::Internal { op, .. } => (

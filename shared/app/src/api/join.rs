@@ -139,7 +139,9 @@ where
                 Ok(started_response(bot_id, &join.room_url))
             }
             Err(err) => {
-                let detail = err.to_string();
+                let failure = err.start_failure();
+                tracing::warn!(error = %Chain(&err), reason = failure.code, "bot runtime refused to start the bot");
+                let detail = format!("{} ({})", failure.message, failure.code);
                 self.fail_join(&session, &detail).await;
                 Err(ApiError::BotStartFailed { bot_id, detail })
             }
@@ -198,7 +200,6 @@ where
             Ok(_) => {}
             Err(e) => tracing::error!(error = %Chain(&e), "could not record the failed join"),
         }
-        tracing::warn!(error = detail, "bot runtime refused to start the bot");
     }
 
     /// No session runs forever: past `max_session` the bot is asked to leave.

@@ -370,11 +370,19 @@ async fn join_refused_by_the_runtime_is_502_and_the_session_is_failed() {
     let (status, resp) = w.join(body).await;
     assert_eq!(status, 502);
     assert_pailflow_error(&resp, "bot_start_failed");
-    assert!(resp["detail"].as_str().unwrap().contains("no capacity"));
+    let detail = resp["detail"].as_str().unwrap();
+    assert_eq!(
+        detail,
+        "The bot runtime is unavailable; please try again. (runtime_unavailable)"
+    );
     let id = BotId::parse(resp["bot_id"].as_str().unwrap()).unwrap();
     let session = w.store.session(id).unwrap();
     assert_eq!(session.phase, Phase::Failed);
-    assert!(session.error.unwrap().contains("503"));
+    let error = session.error.unwrap();
+    assert!(
+        !detail.contains("no capacity") && !error.contains("no capacity") && !error.contains("503"),
+        "the runtime's own answer never reaches the customer: {error}"
+    );
     // The bot_join_failed webhook is owed and its delivery enqueued.
     assert_eq!(
         session.webhook_delivery.unwrap().event.as_str(),

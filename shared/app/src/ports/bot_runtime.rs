@@ -35,10 +35,49 @@ pub enum RuntimeError {
 }
 
 impl RuntimeError {
+    /// What the customer is told (the 502's `detail`, the session's `error`, the
+    /// `bot_join_failed` webhook): a stable code and sentence. The runtime's own answer,
+    /// which may carry its internals, goes to the log only.
+    pub fn start_failure(&self) -> StartFailure {
+        match self {
+            RuntimeError::Refused {
+                status: 401 | 403, ..
+            } => StartFailure {
+                code: "auth_error",
+                message: "The bot runtime did not accept the service's credentials.",
+            },
+            RuntimeError::Refused { status: 404, .. } => StartFailure {
+                code: "room_not_found",
+                message: "The bot runtime could not find the meeting or the bot to start.",
+            },
+            RuntimeError::Refused { .. } => StartFailure {
+                code: "runtime_refused",
+                message: "The bot runtime refused to start the bot.",
+            },
+            RuntimeError::Failed { .. } => StartFailure {
+                code: "runtime_unavailable",
+                message: "The bot runtime is unavailable; please try again.",
+            },
+            RuntimeError::Unreachable(_) => StartFailure {
+                code: "runtime_unreachable",
+                message: "The bot runtime could not be reached; please try again.",
+            },
+        }
+    }
+
     /// 5xx, 429, timeouts and connection failures are worth another try; other 4xx are not.
     pub fn is_retryable(&self) -> bool {
         !matches!(self, RuntimeError::Refused { .. })
     }
+}
+
+/// Why a bot could not be started, as the customer sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StartFailure {
+    /// `auth_error`, `room_not_found`, `runtime_refused`, `runtime_unavailable`,
+    /// `runtime_unreachable`.
+    pub code: &'static str,
+    pub message: &'static str,
 }
 
 pub trait BotRuntime: Send + Sync {

@@ -14,7 +14,7 @@ mod transcripts;
 mod webhook_sender;
 
 pub use accounts::Accounts;
-pub use bot_runtime::{BotRuntime, RuntimeError, StartBot, StopOutcome};
+pub use bot_runtime::{BotRuntime, RuntimeError, StartBot, StartFailure, StopOutcome};
 pub use deliveries::{Claim, DeliveryStore};
 pub use insights::{InsightsEngine, InsightsRequest};
 pub use mailer::{MailError, Mailer, OutgoingEmail};
