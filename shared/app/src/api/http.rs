@@ -1,6 +1,7 @@
 //! Small helpers over `lambda_http` requests and responses.
 
 use super::error::ApiError;
+use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 
@@ -72,4 +73,16 @@ pub fn request_origin(req: &Request) -> Option<String> {
         .unwrap_or("https");
     let scheme = if forwarded == "http" { "http" } else { "https" };
     Some(format!("{scheme}://{host}"))
+}
+
+/// The request's id: API Gateway's (what a customer quoting a 500 can be found by), else
+/// the Lambda invocation's. Every log line of a request carries it (the handler's span).
+pub fn request_id(req: &Request) -> String {
+    let gateway = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
+        _ => None,
+    };
+    gateway
+        .or_else(|| req.lambda_context_ref().map(|c| c.request_id.clone()))
+        .unwrap_or_default()
 }

@@ -4,7 +4,7 @@
 
 use super::auth::authenticate;
 use super::error::{into_response, ApiError, Flavor, Operation};
-use super::http::{json_response, limit_body, request_origin, require_json};
+use super::http::{json_response, limit_body, request_id, request_origin, require_json};
 use super::MAX_JOIN_BODY_BYTES;
 use crate::errors::Chain;
 use crate::ports::{
@@ -59,6 +59,7 @@ where
     pub async fn handle(&self, req: Request) -> Response<Body> {
         let span = tracing::info_span!(
             "join",
+            request_id = %request_id(&req),
             bot_id = tracing::field::Empty,
             account = tracing::field::Empty
         );

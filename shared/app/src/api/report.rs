@@ -5,7 +5,7 @@
 
 use super::auth::bearer_token;
 use super::error::{into_response, ApiError, AuthProblem, Flavor, Operation};
-use super::http::{json_response, limit_body, path_param, require_json};
+use super::http::{json_response, limit_body, path_param, request_id, require_json};
 use crate::ports::{PipelineQueue, RecordExit, SessionStore, TranscriptStore};
 use domain::exit_report::ExitReport;
 use domain::messages::PipelineMessage;
@@ -33,7 +33,7 @@ impl<S: SessionStore + TranscriptStore, Q: PipelineQueue> ReportHandler<S, Q> {
     }
 
     pub async fn handle(&self, req: Request) -> Response<Body> {
-        let span = tracing::info_span!("report", bot_id = tracing::field::Empty);
+        let span = tracing::info_span!("report", request_id = %request_id(&req), bot_id = tracing::field::Empty);
         match self.report(&req).instrument(span).await {
             Ok((bot_id, exit_id, duplicate)) => json_response(
                 202,

@@ -4,7 +4,7 @@
 
 use super::auth::authenticate;
 use super::error::{into_response, ApiError, Flavor, Operation};
-use super::http::{json_response, path_param};
+use super::http::{json_response, path_param, request_id};
 use crate::ports::{Accounts, SessionStore, SessionView};
 use domain::insights::{Insights, QaPair};
 use domain::rfc3339::format;
@@ -91,7 +91,7 @@ impl<S: SessionStore + Accounts> StatusHandler<S> {
     }
 
     pub async fn handle(&self, req: Request) -> Response<Body> {
-        let span = tracing::info_span!("status", bot_id = tracing::field::Empty);
+        let span = tracing::info_span!("status", request_id = %request_id(&req), bot_id = tracing::field::Empty);
         match self.status(&req).instrument(span).await {
             Ok(body) => json_response(200, &body),
             Err(err) => into_response(&err, Flavor::PailFlow),

@@ -4,7 +4,7 @@
 
 use super::auth::authenticate;
 use super::error::{into_response, ApiError, Flavor, Operation};
-use super::http::{json_response, path_param};
+use super::http::{json_response, path_param, request_id};
 use crate::lifecycle::{enqueue_leave, request_leave_and_enqueue};
 use crate::ports::{Accounts, PipelineQueue, SessionStore};
 use domain::session::StopDecision;
@@ -31,7 +31,7 @@ impl<S: SessionStore + Accounts, Q: PipelineQueue> StopHandler<S, Q> {
             Some(id) => (Flavor::Pipecat, Some(id)),
             None => (Flavor::PailFlow, path_param(&req, "bot_id")),
         };
-        let span = tracing::info_span!("stop", bot_id = tracing::field::Empty, route = ?flavor);
+        let span = tracing::info_span!("stop", request_id = %request_id(&req), bot_id = tracing::field::Empty, route = ?flavor);
         match self.stop(&req, param.as_deref()).instrument(span).await {
             Ok(bot_id) => match flavor {
                 Flavor::PailFlow => json_response(
