@@ -10,29 +10,32 @@ const RESTART_WINDOW: usize = 8;
 
 /// Moves a sentence end carried by a removed token onto the word before it, so that
 /// "that's it, um." still ends the sentence.
-fn carry_end(out: &mut [Tok<'_>], removed_text: &str) {
-    if !ends_sentence(removed_text) {
-        return;
-    }
-    if let Some(prev) = out.iter_mut().rev().find(|t| t.kind == Kind::Word) {
-        if !ends_sentence(&prev.text) {
-            let text = prev.text.to_mut();
-            let keep = text.trim_end_matches([',', ';', ':']).len();
-            text.truncate(keep);
-            text.push('.');
-        }
+fn carry_end(prev: &mut Tok<'_>, removed_text: &str) {
+    if ends_sentence(removed_text) && !ends_sentence(&prev.text) {
+        let text = prev.text.to_mut();
+        let keep = text.trim_end_matches([',', ';', ':']).len();
+        text.truncate(keep);
+        text.push('.');
     }
 }
 
 pub(super) fn drop_fillers(mut toks: Vec<Tok<'_>>) -> Vec<Tok<'_>> {
     let mut out: Vec<Tok<'_>> = Vec::with_capacity(toks.len());
+    // Where the last word of `out` is: searching back for it past a run of restart marks,
+    // at every filler, would be quadratic in the run.
+    let mut last_word: Option<usize> = None;
     let mut i = 0;
     while i < toks.len() {
         let len = filler_len(&toks, i, out.last());
         if len > 0 {
-            carry_end(&mut out, &toks[i + len - 1].text);
+            if let Some(w) = last_word {
+                carry_end(&mut out[w], &toks[i + len - 1].text);
+            }
             i += len;
         } else {
+            if toks[i].kind == Kind::Word {
+                last_word = Some(out.len());
+            }
             out.push(std::mem::replace(&mut toks[i], Tok::EMPTY));
             i += 1;
         }
@@ -214,6 +217,12 @@ mod tests {
             texts("Bu but the L_C_D_s and the T_V_ ."),
             ["But the LCDs and the TV."]
         );
+    }
+
+    #[test]
+    fn a_filler_ending_a_sentence_ends_it_past_restart_marks() {
+        let restarts = "{disfmarker} ".repeat(1000);
+        assert_eq!(texts(&format!("That's it {restarts} um.")), ["That's it."]);
     }
 
     #[test]

@@ -6,7 +6,8 @@ use super::{ends_sentence, CleanSentence, Tok};
 use crate::hash::WordSet;
 
 /// Above this many tokens a sentence is split at the next comma, and at `HARD_SPLIT` anyway:
-/// unpunctuated speech-to-text output would otherwise become one huge "sentence".
+/// unpunctuated speech-to-text output would otherwise become one huge "sentence". With words
+/// of at most `MAX_WORD_BYTES` (see `tokens`), a sentence is at most about 6 KB of text.
 const SOFT_SPLIT: usize = 40;
 const HARD_SPLIT: usize = 60;
 

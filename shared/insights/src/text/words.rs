@@ -128,6 +128,15 @@ pub(crate) fn truncate_words(text: &str, max_words: usize) -> String {
     out
 }
 
+/// The longest start of `s` of at most `max` bytes that ends on a character boundary.
+pub(crate) fn prefix(s: &str, max: usize) -> &str {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 /// Words of acknowledgements ("yeah", "I see", "thank you").
 static BACKCHANNEL: WordSet = WordSet::new(
     "
