@@ -20,7 +20,7 @@ use std::borrow::Cow;
 
 pub use words::count_words;
 pub(crate) use words::{
-    capitalize, is_backchannel, is_stopword, normalize, stem_into, truncate_words,
+    capitalize, is_backchannel, is_stopword, normalize, prefix, stem_into, truncate_words,
 };
 
 /// A sentence as shown to people, with what the summary scoring needs to know about it.
