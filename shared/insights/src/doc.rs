@@ -1,6 +1,7 @@
 //! The transcript read once for every analysis: speaker turns, cleaned sentences, and the
 //! content-term statistics (frequencies, spread over the meeting, order in each sentence).
 
+use super::budget::{Cut, TurnReader};
 use super::hash::FastMap;
 use super::text::{self, CleanSentence};
 use domain::transcript::Transcript;
@@ -78,23 +79,18 @@ pub(crate) struct Document {
     pub vocab: Vocab,
     pub words: usize,
     pub chunk_count: u32,
+    /// Where reading stopped, when the work budget ran out before the end of the transcript.
+    pub cut: Option<Cut>,
 }
 
 impl Document {
-    pub fn build(transcript: &Transcript) -> Self {
+    /// The transcript read as far as `work_units` of the work budget go (see `budget`).
+    pub fn build(transcript: &Transcript, work_units: usize) -> Self {
         let mut doc = Document::default();
         let mut speaker_ids: FastMap<&str, usize> = FastMap::default();
-        let segments = transcript.segments();
-        let mut i = 0;
+        let mut reader = TurnReader::new(transcript.segments(), work_units);
         let mut turn_text = String::new();
-        while i < segments.len() {
-            let speaker = segments[i].speaker.as_str();
-            turn_text.clear();
-            while i < segments.len() && segments[i].speaker == speaker {
-                turn_text.push_str(&segments[i].text);
-                turn_text.push(' ');
-                i += 1;
-            }
+        while let Some(speaker) = reader.next_piece(&mut turn_text) {
             let cleaned = text::clean_sentences(&turn_text);
             if cleaned.is_empty() {
                 continue;
@@ -104,7 +100,8 @@ impl Document {
             if speaker_id == next_id {
                 doc.speakers.push(speaker.to_owned());
             }
-            // A speaker whose only words were noise leaves no turn, so the turns around it merge.
+            // A speaker whose only words were noise leaves no turn, so the turns around it
+            // merge; so do the pieces of a long turn.
             let turn_id = match doc.turns.last() {
                 Some(last) if last.speaker == speaker_id => doc.turns.len() - 1,
                 _ => {
@@ -124,6 +121,7 @@ impl Document {
             doc.turns[turn_id].sentences.end = end;
         }
         doc.chunk_count = (doc.words / CHUNK_WORDS) as u32 + 1;
+        doc.cut = reader.cut();
         doc
     }
 

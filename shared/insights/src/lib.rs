@@ -1,12 +1,15 @@
 //! The built-in, offline insights engine: Q&A pairs, an extractive summary, action items,
 //! decisions, topics and speaker statistics from a transcript, with no network and no
 //! model. Deterministic, and linear in the length of the meeting: every step looks at a
-//! bounded window around each sentence, so four hours cost four times one hour.
+//! bounded window around each sentence, so four hours cost four times one hour. A work
+//! budget bounds the whole analysis, whatever the transcript (see `budget`).
 //!
+//! - `budget`: the work budget, and the transcript read within it, turn by turn.
 //! - `text`: cleaning raw speech (annotation tokens, fillers, false starts) into sentences.
 //! - `doc`: the transcript read once: turns, sentences, term statistics.
 //! - `summary`, `qa`, `items`, `topics`, `stats`: one product each.
 
+mod budget;
 mod doc;
 mod hash;
 mod items;
@@ -67,12 +70,22 @@ impl BuiltinEngine {
         self
     }
 
+    /// Everything the engine finds in `transcript`. When the transcript is longer than the
+    /// work budget allows, everything, statistics included, covers the part read, and
+    /// `insights_error` says so.
     pub fn analyze(&self, transcript: &Transcript) -> Analysis {
-        let doc = doc::Document::build(transcript);
+        self.analyze_within(transcript, budget::WORK_BUDGET)
+    }
+
+    /// `analyze` with `work_units` of work, for tests of other budgets.
+    fn analyze_within(&self, transcript: &Transcript, work_units: usize) -> Analysis {
+        let doc = doc::Document::build(transcript, work_units);
         let summary_words = self.summary_words.unwrap_or_else(|| {
             (doc.words / AUTO_SUMMARY_RATIO).clamp(AUTO_SUMMARY_MIN_WORDS, AUTO_SUMMARY_MAX_WORDS)
         });
-        let stats = stats::stats(transcript);
+        let read = doc.cut.map(|cut| cut.apply(transcript));
+        let stats = stats::stats(read.as_ref().unwrap_or(transcript));
+        let insights_error = doc.cut.map(|_| budget::too_long_message(stats.word_count));
         let topics = topics::topics(&doc);
         Analysis {
             qa_pairs: qa::pairs(&doc, self.max_qa_pairs),
@@ -87,14 +100,16 @@ impl BuiltinEngine {
                 word_count: stats.word_count,
                 engine: ENGINE_NAME.to_owned(),
             }),
-            insights_error: None,
+            insights_error,
         }
     }
 
     /// The best sentences of the meeting, cleaned and in their original order, close to
     /// `max_words` words in all: a sentence is added only if it brings the length closer.
+    /// Of a transcript longer than the work budget allows, the part read.
     pub fn summarize(&self, transcript: &Transcript, max_words: usize) -> String {
-        summary::summarize(&doc::Document::build(transcript), max_words)
+        let doc = doc::Document::build(transcript, budget::WORK_BUDGET);
+        summary::summarize(&doc, max_words)
     }
 }
 
@@ -342,6 +357,7 @@ mod tests {
         }
         assert!(t.word_count() >= 40_000);
         let analysis = BuiltinEngine::new().analyze(&t);
+        assert_eq!(analysis.insights_error, None);
         assert_eq!(analysis.qa_pairs.len(), 25);
         let insights = analysis.insights.unwrap();
         assert!(insights.summary.split_whitespace().count() <= 2 * AUTO_SUMMARY_MAX_WORDS);

@@ -112,7 +112,10 @@ mod tests {
                 end_ms: 0,
             })
             .collect();
-        let topics = topics(&Document::build(&Transcript(segments)));
+        let topics = topics(&Document::build(
+            &Transcript(segments),
+            crate::budget::WORK_BUDGET,
+        ));
         // Ties keep the order in which the words were first said.
         assert_eq!(
             topics.topics[..3],
