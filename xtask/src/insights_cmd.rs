@@ -10,8 +10,8 @@ use std::time::Instant;
 /// Runs of each meeting in a batch; the median time is reported.
 const TIMED_RUNS: usize = 5;
 
-/// Prints `{"qa_pairs": [...], "insights": {...}}` for one transcript file (QMSum meeting,
-/// exit report or array of segments).
+/// Prints `{"qa_pairs": [...], "insights": {...}, "insights_error": ...}` for one
+/// transcript file (QMSum meeting, exit report or array of segments).
 pub fn print_insights(path: &Path) -> Result<(), String> {
     let json = read(path)?;
     let transcript =
@@ -20,9 +20,10 @@ pub fn print_insights(path: &Path) -> Result<(), String> {
     // Written field by field so the keys keep their order (a `json!` map would sort them).
     let qa_pairs = serde_json::to_string_pretty(&analysis.qa_pairs).map_err(|e| e.to_string())?;
     let insights = serde_json::to_string_pretty(&analysis.insights).map_err(|e| e.to_string())?;
+    let error = serde_json::to_string(&analysis.insights_error).map_err(|e| e.to_string())?;
     let nest = |s: &str| s.replace('\n', "\n  ");
     println!(
-        "{{\n  \"qa_pairs\": {},\n  \"insights\": {}\n}}",
+        "{{\n  \"qa_pairs\": {},\n  \"insights\": {},\n  \"insights_error\": {error}\n}}",
         nest(&qa_pairs),
         nest(&insights)
     );

@@ -14,6 +14,7 @@ pub mod dynamodb;
 mod http_client;
 pub mod http_webhooks;
 pub mod llm;
+pub mod parameters;
 pub mod pipecat;
 pub mod ses;
 pub mod settings;

@@ -32,7 +32,7 @@ const MAX_PIECE_BYTES: usize = 32 * 1024;
 /// What the customer is told when the budget ran out.
 pub(crate) fn too_long_message(words: u64) -> String {
     format!(
-        "The transcript is too long to analyse in full; insights cover the first {words} words."
+        "transcript_too_long: The transcript is too long to analyse in full; insights cover the first {words} words."
     )
 }
 

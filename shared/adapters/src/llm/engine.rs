@@ -83,13 +83,19 @@ impl<C: ChatModel> InsightsEngine for LlmInsights<C> {
                         engine: self.model.name().to_owned(),
                         ..base
                     }),
-                    insights_error: None,
+                    // The counted statistics may cover only part of a hostile transcript:
+                    // the built-in engine's note says so.
+                    insights_error: counted.insights_error,
                 }
             }
             Err(e) => {
                 tracing::warn!(error = %Chain(&e), model = self.model.name(), "LLM insights failed; using the built-in engine");
+                let error = match &counted.insights_error {
+                    Some(partial) => format!("{} {partial}", e.customer_message()),
+                    None => e.customer_message(),
+                };
                 Analysis {
-                    insights_error: Some(e.customer_message()),
+                    insights_error: Some(error),
                     ..counted
                 }
             }
