@@ -64,15 +64,6 @@ impl BuiltinEngine {
         self
     }
 
-    /// At most `max` Q&A pairs (25 by default), the most substantial ones.
-    pub fn with_max_qa_pairs(mut self, max: usize) -> Self {
-        self.max_qa_pairs = max;
-        self
-    }
-
-    /// Everything the engine finds in `transcript`. When the transcript is longer than the
-    /// work budget allows, everything, statistics included, covers the part read, and
-    /// `insights_error` says so.
     pub fn analyze(&self, transcript: &Transcript) -> Analysis {
         self.analyze_within(transcript, budget::WORK_BUDGET)
     }

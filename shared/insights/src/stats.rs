@@ -8,6 +8,9 @@ use domain::transcript::Transcript;
 
 const SECONDS_PER_WORD: f64 = crate::MS_PER_WORD as f64 / 1000.0;
 
+/// Speakers listed one by one; beyond this many, the quietest are summed in one entry.
+pub(crate) const MAX_SPEAKERS: usize = 50;
+
 pub(crate) struct Stats {
     pub speakers: Vec<SpeakerStats>,
     pub duration_seconds: f64,
@@ -58,6 +61,23 @@ pub(crate) fn stats(transcript: &Transcript) -> Stats {
             .total_cmp(&a.talk_time_seconds)
             .then(b.word_count.cmp(&a.word_count))
     });
+    if speakers.len() > MAX_SPEAKERS {
+        // The rest are folded into one entry: the stored results stay bounded however
+        // many names a report carries (100,000 distinct speakers is a hostile report, not
+        // a meeting).
+        let rest = speakers.split_off(MAX_SPEAKERS - 1);
+        let words: u64 = rest.iter().map(|s| s.word_count).sum();
+        speakers.push(SpeakerStats {
+            speaker: format!("{} other speakers", rest.len()),
+            talk_time_seconds: round(rest.iter().map(|s| s.talk_time_seconds).sum(), 1),
+            word_count: words,
+            share: if total_words == 0 {
+                0.0
+            } else {
+                round(words as f64 / total_words as f64, 4)
+            },
+        });
+    }
     let duration_seconds = if timed {
         transcript.duration_ms() as f64 / 1000.0
     } else {
@@ -73,4 +93,30 @@ pub(crate) fn stats(transcript: &Transcript) -> Stats {
 fn round(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
     (x * f).round() / f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::transcript::Segment;
+
+    #[test]
+    fn the_speaker_list_is_bounded_and_the_rest_are_summed() {
+        let transcript = Transcript(
+            (0..1000u64)
+                .map(|i| Segment {
+                    speaker: format!("S{i}"),
+                    text: "word ".repeat(1 + (i % 7) as usize),
+                    start_ms: i * 1000,
+                    end_ms: i * 1000 + 500,
+                })
+                .collect(),
+        );
+        let stats = stats(&transcript);
+        assert_eq!(stats.speakers.len(), MAX_SPEAKERS);
+        let last = stats.speakers.last().unwrap();
+        assert_eq!(last.speaker, "951 other speakers");
+        let words: u64 = stats.speakers.iter().map(|s| s.word_count).sum();
+        assert_eq!(words, stats.word_count, "no word is lost in the folding");
+    }
 }

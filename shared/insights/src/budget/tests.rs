@@ -191,8 +191,25 @@ fn a_hundred_thousand_speakers_are_read_as_far_as_the_budget_goes() {
         .collect();
     let analysis = analyze(&Transcript(segments));
     assert_cut_short(&analysis);
-    let speakers = analysis.insights.unwrap().speakers.len();
-    assert!(speakers > 10_000 && speakers < 100_000);
+    let speakers = analysis.insights.unwrap().speakers;
+    assert_eq!(
+        speakers.len(),
+        crate::stats::MAX_SPEAKERS,
+        "the list is bounded"
+    );
+    let folded: u64 = speakers
+        .last()
+        .unwrap()
+        .speaker
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        folded > 10_000 && folded < 100_000,
+        "read as far as the budget goes: {folded} folded"
+    );
 }
 
 #[test]
