@@ -102,7 +102,7 @@ impl Stack {
             SystemResolver,
             JoinSettings {
                 url_policy: options.url_policy,
-                public_base_url: None,
+                public_base_url: "https://api.test".into(),
                 max_session: options.max_session,
             },
         );

@@ -12,13 +12,14 @@ async fn main() -> Result<(), Error> {
     let settings = JoinFunction::from_env()?;
     telemetry::init(&settings.log);
     let aws = aws::config().await;
+    let join = settings.join_settings(&aws).await?;
     let handler = Arc::new(JoinHandler::new(
         DynamoStore::from_config(&aws, settings.table.table)
             .with_key_cache(settings.table.api_key_cache),
         PipecatRuntime::new(settings.pipecat),
         SqsQueue::from_config(&aws, settings.queue_url),
         SystemResolver,
-        settings.join,
+        join,
     ));
     run(service_fn(move |req: Request| {
         let handler = Arc::clone(&handler);

@@ -263,7 +263,7 @@ async fn runtime_unreachable_is_502() {
     });
     let settings = JoinSettings {
         url_policy: UrlPolicy::STRICT,
-        public_base_url: None,
+        public_base_url: "https://api.test".into(),
         max_session: Duration::from_secs(60),
     };
     let join = JoinHandler::new(
@@ -425,4 +425,44 @@ async fn an_expired_idempotency_key_is_free_again_before_the_ttl_sweep() {
         (200, &second["bot_id"]),
         "the key now names the new bot"
     );
+}
+
+#[tokio::test]
+async fn the_public_base_url_is_read_once_from_the_parameter_the_template_writes() {
+    use adapters::settings::{FromEnv, JoinFunction};
+    let env = Emulator::start(30).await;
+    let ssm = aws_sdk_ssm::Client::new(&env.aws);
+    let name = format!("/pailflow/{}/public-base-url", env.names.table);
+    let settings = |parameter: &str| {
+        let vars: std::collections::HashMap<&str, &str> = [
+            ("TABLE_NAME", "t"),
+            ("PIPELINE_QUEUE_URL", "q"),
+            ("PIPECAT_AGENT_NAME", "a"),
+            ("PIPECAT_PUBLIC_KEY", "pk"),
+            ("PUBLIC_BASE_URL_PARAMETER", parameter),
+        ]
+        .into_iter()
+        .collect();
+        JoinFunction::read(&vars).unwrap()
+    };
+    let missing = settings(&name).join_settings(&env.aws).await.unwrap_err();
+    assert!(missing.to_string().contains("does not exist"), "{missing}");
+    for (value, ok) in [
+        ("http://abc.execute-api.us-east-1.amazonaws.com", false),
+        ("https://abc.execute-api.us-east-1.amazonaws.com", true),
+    ] {
+        ssm.put_parameter()
+            .name(&name)
+            .value(value)
+            .r#type(aws_sdk_ssm::types::ParameterType::String)
+            .overwrite(true)
+            .send()
+            .await
+            .unwrap();
+        let read = settings(&name).join_settings(&env.aws).await;
+        assert_eq!(read.is_ok(), ok, "{value}: {read:?}");
+        if ok {
+            assert_eq!(read.unwrap().public_base_url, value);
+        }
+    }
 }

@@ -40,7 +40,64 @@ pub struct JoinFunction {
     pub table: TableSettings,
     pub queue_url: String,
     pub pipecat: PipecatConfig,
-    pub join: JoinSettings,
+    pub url_policy: UrlPolicy,
+    pub max_session: Duration,
+    pub public_base_url: PublicBaseUrl,
+}
+
+/// The API's public origin, where the bot reports its exit: given (`PUBLIC_BASE_URL`, the
+/// local stack), or the name of the SSM parameter the template writes it to
+/// (`PUBLIC_BASE_URL_PARAMETER`: the template cannot hand the function its own API's URL in
+/// an environment variable without a circular reference). Never taken from a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PublicBaseUrl {
+    Value(String),
+    Parameter(String),
+}
+
+impl JoinFunction {
+    /// The join handler's settings, reading the public base URL's parameter if it is one.
+    pub async fn join_settings(
+        &self,
+        aws: &aws_config::SdkConfig,
+    ) -> Result<JoinSettings, Box<dyn std::error::Error + Send + Sync>> {
+        let public_base_url = match &self.public_base_url {
+            PublicBaseUrl::Value(url) => url.clone(),
+            PublicBaseUrl::Parameter(name) => {
+                let mut values = crate::parameters::read(aws, &[name]).await?;
+                let url = values.remove(name.as_str()).unwrap_or_default();
+                checked_base_url("PUBLIC_BASE_URL_PARAMETER", &url, self.url_policy)?
+            }
+        };
+        Ok(JoinSettings {
+            url_policy: self.url_policy,
+            public_base_url,
+            max_session: self.max_session,
+        })
+    }
+}
+
+/// An origin the bot can reach: `https://host[:port]` (plain http only for local
+/// development), nothing after the host but an optional `/`.
+fn checked_base_url(
+    name: &'static str,
+    value: &str,
+    policy: UrlPolicy,
+) -> Result<String, ConfigError> {
+    let invalid = |why: &str| ConfigError::Invalid {
+        name,
+        why: format!("'{value}' {why}"),
+    };
+    let url = url::Url::parse(value).map_err(|_| invalid("is not a URL"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if policy.allow_insecure_local => {}
+        _ => return Err(invalid("must be an https URL")),
+    }
+    if url.host().is_none() || !url.username().is_empty() || url.query().is_some() {
+        return Err(invalid("must be an origin such as https://api.example.com"));
+    }
+    Ok(value.trim_end_matches('/').to_owned())
 }
 
 #[derive(Clone, Debug)]
@@ -196,16 +253,25 @@ pub trait FromEnv: Sized {
 
 impl FromEnv for JoinFunction {
     fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        let url_policy = url_policy(env)?;
+        let public_base_url = match (
+            env.optional("PUBLIC_BASE_URL"),
+            env.optional("PUBLIC_BASE_URL_PARAMETER"),
+        ) {
+            (Some(url), _) => {
+                PublicBaseUrl::Value(checked_base_url("PUBLIC_BASE_URL", &url, url_policy)?)
+            }
+            (None, Some(name)) => PublicBaseUrl::Parameter(name),
+            (None, None) => return Err(ConfigError::Missing("PUBLIC_BASE_URL")),
+        };
         Ok(Self {
             log: log(env),
             table: table(env)?,
             queue_url: env.required("PIPELINE_QUEUE_URL")?,
             pipecat: pipecat(env, PipecatKey::Public)?,
-            join: JoinSettings {
-                url_policy: url_policy(env)?,
-                public_base_url: env.optional("PUBLIC_BASE_URL"),
-                max_session: env.seconds("MAX_SESSION_SECONDS", 6 * 60 * 60)?,
-            },
+            url_policy,
+            max_session: env.seconds("MAX_SESSION_SECONDS", 6 * 60 * 60)?,
+            public_base_url,
         })
     }
 }

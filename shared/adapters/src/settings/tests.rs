@@ -38,6 +38,7 @@ fn a_missing_variable_is_named() {
         ("TABLE_NAME", "t"),
         ("PIPELINE_QUEUE_URL", "q"),
         ("PIPECAT_AGENT_NAME", "a"),
+        ("PUBLIC_BASE_URL", "https://api.example.com"),
     ]);
     assert_eq!(
         JoinFunction::read(&join).unwrap_err(),
@@ -131,5 +132,52 @@ fn the_api_key_cache_is_at_most_a_minute() {
     assert_eq!(
         read("3600").unwrap_err().to_string(),
         "environment variable API_KEY_CACHE_SECONDS is invalid: 3600 s is more than the limit of 60 s"
+    );
+}
+
+const JOIN: &[(&str, &str)] = &[
+    ("TABLE_NAME", "t"),
+    ("PIPELINE_QUEUE_URL", "q"),
+    ("PIPECAT_AGENT_NAME", "a"),
+    ("PIPECAT_PUBLIC_KEY", "pk"),
+];
+
+#[test]
+fn the_public_base_url_is_required_and_https() {
+    assert_eq!(
+        JoinFunction::read(&env(JOIN)).unwrap_err(),
+        ConfigError::Missing("PUBLIC_BASE_URL"),
+        "never guessed from a request's headers"
+    );
+    let with = |url: &'static str, insecure: &'static str| {
+        let mut e = env(JOIN);
+        e.insert("PUBLIC_BASE_URL", url);
+        e.insert("WEBHOOK_ALLOW_INSECURE", insecure);
+        JoinFunction::read(&e).map(|j| j.public_base_url)
+    };
+    assert_eq!(
+        with("https://abc.execute-api.eu-west-1.amazonaws.com/", "false").unwrap(),
+        PublicBaseUrl::Value("https://abc.execute-api.eu-west-1.amazonaws.com".into())
+    );
+    for bad in [
+        "http://api.example.com",
+        "ftp://x",
+        "https://u:p@api.example.com",
+        "api.example.com",
+    ] {
+        assert!(with(bad, "false").is_err(), "{bad}");
+    }
+    assert!(
+        with("http://127.0.0.1:9000", "true").is_ok(),
+        "local development"
+    );
+    let mut e = env(JOIN);
+    e.insert(
+        "PUBLIC_BASE_URL_PARAMETER",
+        "/pailflow/prod/public-base-url",
+    );
+    assert_eq!(
+        JoinFunction::read(&e).unwrap().public_base_url,
+        PublicBaseUrl::Parameter("/pailflow/prod/public-base-url".into())
     );
 }

@@ -63,18 +63,6 @@ pub fn limit_body(req: &Request, limit: usize) -> Result<&[u8], ApiError> {
     Ok(body)
 }
 
-/// The public origin this request reached, for URLs handed to the bot.
-pub fn request_origin(req: &Request) -> Option<String> {
-    let host = req.headers().get(http::header::HOST)?.to_str().ok()?;
-    let forwarded = req
-        .headers()
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("https");
-    let scheme = if forwarded == "http" { "http" } else { "https" };
-    Some(format!("{scheme}://{host}"))
-}
-
 /// The request's id: API Gateway's (what a customer quoting a 500 can be found by), else
 /// the Lambda invocation's. Every log line of a request carries it (the handler's span).
 pub fn request_id(req: &Request) -> String {

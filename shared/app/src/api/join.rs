@@ -4,7 +4,7 @@
 
 use super::auth::authenticate;
 use super::error::{into_response, ApiError, Flavor, Operation};
-use super::http::{json_response, limit_body, request_id, request_origin, require_json};
+use super::http::{json_response, limit_body, request_id, require_json};
 use super::MAX_JOIN_BODY_BYTES;
 use crate::errors::Chain;
 use crate::ports::{
@@ -24,9 +24,9 @@ use tracing::Instrument;
 #[derive(Clone, Debug)]
 pub struct JoinSettings {
     pub url_policy: UrlPolicy,
-    /// Public origin of this API, for the report URL handed to the bot. When unset, the
-    /// origin the join request arrived on is used.
-    pub public_base_url: Option<String>,
+    /// Public origin of this API (`https://…`, from configuration, never from the request),
+    /// for the report URL handed to the bot.
+    pub public_base_url: String,
     /// A session still running this long after its join is asked to leave.
     pub max_session: Duration,
 }
@@ -116,7 +116,10 @@ where
         }
         tracing::Span::current().record("bot_id", tracing::field::display(bot_id));
 
-        let report_url = format!("{}/v1/bots/{bot_id}/exit", self.origin(req));
+        let report_url = format!(
+            "{}/v1/bots/{bot_id}/exit",
+            self.settings.public_base_url.trim_end_matches('/')
+        );
         let started = self
             .runtime
             .start(StartBot {
@@ -210,16 +213,6 @@ where
         if let Err(e) = self.queue.send_at(&message, deadline).await {
             tracing::error!(error = %Chain(&e), "could not schedule the session limit");
         }
-    }
-
-    fn origin(&self, req: &Request) -> String {
-        self.settings
-            .public_base_url
-            .clone()
-            .or_else(|| request_origin(req))
-            .unwrap_or_else(|| "http://127.0.0.1:9000".to_owned())
-            .trim_end_matches('/')
-            .to_owned()
     }
 }
 

@@ -37,7 +37,7 @@ impl World {
     fn join_handler(&self) -> JoinHandler<MemStore, FakeRuntime, MemQueue, MemResolver> {
         let settings = JoinSettings {
             url_policy: UrlPolicy::STRICT,
-            public_base_url: Some("https://api.example.com".into()),
+            public_base_url: "https://api.example.com".into(),
             max_session: Duration::from_secs(3600),
         };
         JoinHandler::new(
