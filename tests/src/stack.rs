@@ -102,6 +102,7 @@ impl Stack {
             SystemResolver,
             JoinSettings {
                 url_policy: options.url_policy,
+                room_hosts: domain::join::RoomHosts::default(),
                 public_base_url: "https://api.test".into(),
                 max_session: options.max_session,
             },

@@ -29,6 +29,7 @@ fn world(rt: &tokio::runtime::Runtime) -> (MemStore, String, Session) {
     let key = format!("Bearer {}", store.add_key("acme").expose());
     let settings = JoinSettings {
         url_policy: UrlPolicy::STRICT,
+        room_hosts: domain::join::RoomHosts::default(),
         public_base_url: "https://api.example.com".into(),
         max_session: Duration::from_secs(3600),
     };

@@ -12,6 +12,7 @@ pub fn session(phase: Phase) -> Session {
         bot_config: serde_json::json!({"bot_prompt": "Take notes"}),
         process_insights: true,
         email: None,
+        email_on_failure: false,
         analysis_prompt: None,
         summary_format_prompt: None,
         webhook_url: None,

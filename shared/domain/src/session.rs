@@ -217,6 +217,9 @@ pub struct Session {
     pub process_insights: bool,
     #[serde(default)]
     pub email: Option<EmailAddress>,
+    /// Email also when the session fails without a transcript (join's `email_on_failure`).
+    #[serde(default)]
+    pub email_on_failure: bool,
     #[serde(default)]
     pub analysis_prompt: Option<String>,
     #[serde(default)]
@@ -250,6 +253,15 @@ pub struct Session {
     pub webhook_delivery: Option<WebhookDelivery>,
 }
 
+/// Whether a session that ends has a meeting to report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The bot reported a transcript.
+    Transcript,
+    /// The bot could not join, or never reported.
+    NoTranscript,
+}
+
 /// What a stop request does to a session, decided from its current state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StopDecision {
@@ -279,11 +291,18 @@ impl Session {
     }
 
     /// The deliveries a terminal session owes its customer, decided once when it ends.
+    /// `outcome` says whether there is a meeting to tell about: a session that failed
+    /// without a transcript (the bot never joined, or never reported) is mailed only if the
+    /// customer asked for failure mail; the webhook is always owed.
     pub fn deliveries_for(
         &self,
         event: WebhookEvent,
-        send_email: bool,
+        outcome: Outcome,
     ) -> (Option<EmailDelivery>, Option<WebhookDelivery>) {
+        let send_email = match outcome {
+            Outcome::Transcript => true,
+            Outcome::NoTranscript => self.email_on_failure,
+        };
         let email = self
             .email
             .clone()

@@ -263,6 +263,7 @@ async fn runtime_unreachable_is_502() {
     });
     let settings = JoinSettings {
         url_policy: UrlPolicy::STRICT,
+        room_hosts: domain::join::RoomHosts::default(),
         public_base_url: "https://api.test".into(),
         max_session: Duration::from_secs(60),
     };

@@ -118,7 +118,9 @@ async fn bot_exited_before_leave_requested_is_processed_first_and_the_leave_does
 async fn stuck_bot_that_never_reports_fails_at_the_deadline_and_the_customer_is_told_once() {
     let s = Stack::start(Options::default()).await;
     let email = unique_email();
-    let id = s.join_meeting(&email, "", json!({})).await;
+    let id = s
+        .join_meeting(&email, "", json!({"email_on_failure": true}))
+        .await;
     s.stop_bot(&id).await;
     let failed = s.until_settled(&id, Duration::from_secs(20)).await;
     assert_eq!(failed["status"], "failed");
@@ -269,7 +271,7 @@ async fn stuck_runtime_refusing_the_stop_is_retried_and_the_session_still_ends()
     .await;
 
     let email = unique_email();
-    let extra = json!({"bot_config": {"bot_prompt": "x", "standin": {"report": "never", "stop_failures": 2}}});
+    let extra = json!({"email_on_failure": true, "bot_config": {"bot_prompt": "x", "standin": {"report": "never", "stop_failures": 2}}});
     let id = s.join_meeting(&email, "", extra).await;
     s.stop_bot(&id).await;
     let failed = s.until_settled(&id, Duration::from_secs(30)).await;

@@ -12,6 +12,7 @@ use crate::pipecat::PipecatConfig;
 use app::api::JoinSettings;
 use app::pipeline::PipelineSettings;
 use app::retry::Backoff;
+use domain::join::RoomHosts;
 use domain::net::UrlPolicy;
 use std::time::Duration;
 
@@ -41,6 +42,7 @@ pub struct JoinFunction {
     pub queue_url: String,
     pub pipecat: PipecatConfig,
     pub url_policy: UrlPolicy,
+    pub room_hosts: RoomHosts,
     pub max_session: Duration,
     pub public_base_url: PublicBaseUrl,
 }
@@ -71,6 +73,7 @@ impl JoinFunction {
         };
         Ok(JoinSettings {
             url_policy: self.url_policy,
+            room_hosts: self.room_hosts.clone(),
             public_base_url,
             max_session: self.max_session,
         })
@@ -270,6 +273,13 @@ impl FromEnv for JoinFunction {
             queue_url: env.required("PIPELINE_QUEUE_URL")?,
             pipecat: pipecat(env, PipecatKey::Public)?,
             url_policy,
+            room_hosts: match env.optional("ROOM_URL_HOSTS") {
+                None => RoomHosts::default(),
+                Some(list) => RoomHosts::parse(&list).map_err(|why| ConfigError::Invalid {
+                    name: "ROOM_URL_HOSTS",
+                    why,
+                })?,
+            },
             max_session: env.seconds("MAX_SESSION_SECONDS", 6 * 60 * 60)?,
             public_base_url,
         })

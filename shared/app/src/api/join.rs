@@ -11,10 +11,10 @@ use crate::ports::{
     Accounts, BotRuntime, CreateOutcome, Finish, HostResolver, IdempotencyClaim, PipelineQueue,
     SessionStore, StartBot,
 };
-use domain::join::JoinRequest;
+use domain::join::{JoinPolicy, JoinRequest, RoomHosts};
 use domain::messages::PipelineMessage;
 use domain::net::UrlPolicy;
-use domain::session::WebhookEvent;
+use domain::session::{Outcome, WebhookEvent};
 use domain::{now, BotId, BotSecret, Phase, Session, WebhookUrl};
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
@@ -24,6 +24,8 @@ use tracing::Instrument;
 #[derive(Clone, Debug)]
 pub struct JoinSettings {
     pub url_policy: UrlPolicy,
+    /// The meeting providers' hosts a `room_url` may point at (`ROOM_URL_HOSTS`).
+    pub room_hosts: RoomHosts,
     /// Public origin of this API (`https://…`, from configuration, never from the request),
     /// for the report URL handed to the bot.
     pub public_base_url: String,
@@ -75,7 +77,11 @@ where
         require_json(req)?;
         let body = limit_body(req, MAX_JOIN_BODY_BYTES)?;
         let idempotency_key = idempotency_key(req)?;
-        let join = JoinRequest::parse(body, self.settings.url_policy)
+        let policy = JoinPolicy {
+            url_policy: self.settings.url_policy,
+            room_hosts: self.settings.room_hosts.clone(),
+        };
+        let join = JoinRequest::parse(body, &policy)
             .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
         if let Some(url) = &join.webhook_callback_url {
             if let Some(why) =
@@ -177,14 +183,15 @@ where
 
     /// The runtime refused: the session is failed and the customer's webhook told.
     async fn fail_join(&self, session: &Session, detail: &str) {
-        let (_, webhook) = session.deliveries_for(WebhookEvent::BotJoinFailed, false);
-        let has_webhook = webhook.is_some();
+        let (email, webhook) =
+            session.deliveries_for(WebhookEvent::BotJoinFailed, Outcome::NoTranscript);
+        let owes = email.is_some() || webhook.is_some();
         let finish = Finish {
             phase: Phase::Failed,
             at: now(),
             error: Some(detail),
             analysis: None,
-            email: None,
+            email,
             webhook,
         };
         match self
@@ -192,13 +199,13 @@ where
             .finish(session.bot_id, &[Phase::Joining], finish)
             .await
         {
-            Ok(_) if has_webhook => {
+            Ok(_) if owes => {
                 if let Err(e) = self
                     .queue
                     .send(&PipelineMessage::deliver(session.bot_id), Duration::ZERO)
                     .await
                 {
-                    tracing::error!(error = %Chain(&e), "could not enqueue the bot_join_failed webhook");
+                    tracing::error!(error = %Chain(&e), "could not enqueue the bot_join_failed deliveries");
                 }
             }
             Ok(_) => {}
@@ -278,6 +285,7 @@ fn new_session(
         bot_config: join.bot_config.clone(),
         process_insights: join.process_insights,
         email: join.email.clone(),
+        email_on_failure: join.email_on_failure,
         analysis_prompt: join.analysis_prompt.clone(),
         summary_format_prompt: join.summary_format_prompt.clone(),
         webhook_url: join.webhook_callback_url.clone(),

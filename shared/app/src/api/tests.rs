@@ -37,6 +37,7 @@ impl World {
     fn join_handler(&self) -> JoinHandler<MemStore, FakeRuntime, MemQueue, MemResolver> {
         let settings = JoinSettings {
             url_policy: UrlPolicy::STRICT,
+            room_hosts: domain::join::RoomHosts::default(),
             public_base_url: "https://api.example.com".into(),
             max_session: Duration::from_secs(3600),
         };

@@ -8,7 +8,7 @@ use crate::ports::{
     BotRuntime, Finish, InsightsEngine, Mailer, PipelineQueue, Store, WebhookSender,
 };
 use domain::messages::PipelineMessage;
-use domain::session::WebhookEvent;
+use domain::session::{Outcome, WebhookEvent};
 use domain::{now, BotId, Phase, Session};
 use time::OffsetDateTime;
 
@@ -68,7 +68,8 @@ where
             "The bot did not report its exit within {minutes} minute{} of the leave request; no transcript was received.",
             if minutes == 1 { "" } else { "s" }
         );
-        let (email, webhook) = session.deliveries_for(WebhookEvent::SessionComplete, true);
+        let (email, webhook) =
+            session.deliveries_for(WebhookEvent::SessionComplete, Outcome::NoTranscript);
         let finish = Finish {
             phase: Phase::Failed,
             at: now(),

@@ -3,6 +3,7 @@
 //! header values (the subject) are made single-line.
 
 use crate::ports::{OutgoingEmail, SessionView};
+use domain::plain_text::one_line;
 use domain::Phase;
 use std::fmt::Write;
 
@@ -25,32 +26,28 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// One line, no control characters, bounded: safe as an email header value.
-pub fn header_safe(s: &str, max_chars: usize) -> String {
-    let one_line: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let collapsed = one_line.split_whitespace().collect::<Vec<_>>().join(" ");
-    collapsed.chars().take(max_chars).collect()
+/// The longest bot name a subject shows.
+const MAX_NAME_CHARS: usize = 60;
+
+/// The subject, in a fixed format where only the bot's name varies: one plain line of at
+/// most 60 characters, without control or bidirectional-override characters, so neither
+/// headers nor a misleading text can be smuggled in through `bot_config.name`.
+pub fn subject(bot_name: Option<&str>, failed: bool) -> String {
+    let name = bot_name
+        .map(|n| one_line(n, MAX_NAME_CHARS))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "Meeting bot".to_owned());
+    if failed {
+        format!("{name}: the meeting could not be processed")
+    } else {
+        format!("{name}: meeting summary")
+    }
 }
 
 pub fn compose(view: &SessionView) -> OutgoingEmail {
     let s = &view.session;
-    let bot_name = s
-        .bot_config
-        .get("name")
-        .and_then(|v| v.as_str())
-        .unwrap_or("Meeting bot");
     let failed = s.phase == Phase::Failed;
-    let subject = header_safe(
-        &if failed {
-            format!("{bot_name}: the meeting could not be processed")
-        } else {
-            format!("{bot_name}: meeting summary")
-        },
-        150,
-    );
+    let subject = subject(s.bot_config.get("name").and_then(|v| v.as_str()), failed);
     let insights = view.analysis.as_ref().and_then(|a| a.insights.as_ref());
     let qa = view
         .analysis
@@ -204,6 +201,19 @@ mod tests {
             email.text.contains("<script>alert(1)</script>"),
             "the plain part is plain text"
         );
+    }
+
+    #[test]
+    fn the_subject_has_a_fixed_format_and_a_plain_bounded_name() {
+        assert_eq!(subject(None, false), "Meeting bot: meeting summary");
+        assert_eq!(
+            subject(Some("\u{202E}knab ruoY\u{202C}"), true),
+            "knab ruoY: the meeting could not be processed",
+            "bidi overrides are dropped"
+        );
+        let long = subject(Some(&"A".repeat(500)), false);
+        assert_eq!(long, format!("{}: meeting summary", "A".repeat(60)));
+        assert_eq!(subject(Some(" \n "), false), "Meeting bot: meeting summary");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::ports::{
     WebhookSender,
 };
 use domain::insights::Analysis;
-use domain::session::WebhookEvent;
+use domain::session::{Outcome, WebhookEvent};
 use domain::{now, BotId, Phase, Session};
 use std::time::Instant;
 
@@ -65,7 +65,8 @@ where
             Analysis::default()
         };
         let analysed_ms = started.elapsed().as_millis() as u64 - loaded_ms;
-        let (email, webhook) = session.deliveries_for(WebhookEvent::SessionComplete, true);
+        let (email, webhook) =
+            session.deliveries_for(WebhookEvent::SessionComplete, Outcome::Transcript);
         let finish = Finish {
             phase: Phase::Completed,
             at: now(),
@@ -103,7 +104,8 @@ where
             insights_error: Some(RESULTS_TOO_LARGE.to_owned()),
             ..Analysis::default()
         };
-        let (email, webhook) = session.deliveries_for(WebhookEvent::SessionComplete, true);
+        let (email, webhook) =
+            session.deliveries_for(WebhookEvent::SessionComplete, Outcome::Transcript);
         let finish = Finish {
             phase: Phase::Completed,
             at: now(),

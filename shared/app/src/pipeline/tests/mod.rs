@@ -228,6 +228,9 @@ async fn bot_exited_before_leave_requested_is_processed_and_the_late_leave_does_
 async fn a_bot_that_never_reports_fails_at_the_deadline_and_the_customer_is_told_once() {
     let w = world();
     let id = leaving(&w);
+    let mut s = w.store.session(id).unwrap();
+    s.email_on_failure = true;
+    w.store.put_session(s);
     // Early: the deadline re-schedules itself instead of failing the session.
     run(
         &w,
@@ -513,3 +516,24 @@ async fn an_outcome_is_recorded_through_transient_store_errors_then_handed_back(
 }
 
 mod batch;
+
+#[tokio::test]
+async fn a_failure_without_a_transcript_is_not_mailed_unless_asked() {
+    let w = world();
+    let id = leaving(&w);
+    let mut s = w.store.session(id).unwrap();
+    s.leave_requested_at = Some(now() - time::Duration::minutes(16));
+    w.store.put_session(s);
+    run(&w, &PipelineMessage::exit_deadline(id, now()))
+        .await
+        .unwrap();
+    let s = w.store.session(id).unwrap();
+    assert_eq!(s.phase, Phase::Failed);
+    assert!(s.email_delivery.is_none(), "no email owed");
+    assert!(w.mailer.sent.lock().unwrap().is_empty());
+    assert_eq!(
+        w.webhooks.posts.lock().unwrap().len(),
+        1,
+        "the webhook still tells the customer"
+    );
+}
