@@ -14,7 +14,7 @@ export TABLE_NAME ?= pailflow-local
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 XTASK := cargo run -q -p xtask --
 
-.PHONY: help up down demo test unit-test integration-test api-key webhook-secret emails insights lint
+.PHONY: help up down demo test unit-test integration-test api-key webhook-secret account-limits emails insights lint
 
 help:
 	@echo "make demo                        one meeting end to end on the local stack (starts it)"
@@ -22,6 +22,8 @@ help:
 	@echo "make up | make down              start / stop the local stack"
 	@echo "make api-key ACCOUNT=name        print a new API key (last line)"
 	@echo "make webhook-secret ACCOUNT=name print the account's webhook signing secret (last line)"
+	@echo "make account-limits ACCOUNT=name [active_bots=N joins_per_minute=N emails_per_day=N email_domains=a.com|any]"
+	@echo "                                 set an account's own limits (unset: the service's defaults)"
 	@echo "make emails                      print the last emails the emulator received"
 	@echo "make insights FILE=path          insights JSON of one transcript (QMSum or exit-report format)"
 	@echo "make insights-quality [DIR=..]   ROUGE vs the human summaries, side by side with TextRank (summa)"
@@ -49,6 +51,14 @@ api-key:
 webhook-secret:
 	@test -n "$(ACCOUNT)" || { echo "usage: make webhook-secret ACCOUNT=name" >&2; exit 2; }
 	@$(XTASK) webhook-secret "$(ACCOUNT)"
+
+# An account's own limits; unset ones keep the service's defaults (ACCOUNT_* settings).
+account-limits:
+	@test -n "$(ACCOUNT)" || { echo "usage: make account-limits ACCOUNT=name [active_bots=N] [joins_per_minute=N] [emails_per_day=N] [email_domains=a.com,b.com|any]" >&2; exit 2; }
+	@$(XTASK) account-limits "$(ACCOUNT)" $(if $(active_bots),--active-bots $(active_bots)) \
+		$(if $(joins_per_minute),--joins-per-minute $(joins_per_minute)) \
+		$(if $(emails_per_day),--emails-per-day $(emails_per_day)) \
+		$(if $(email_domains),--email-domains $(email_domains))
 
 emails:
 	@. scripts/python-env.sh && python3 scripts/emails.py

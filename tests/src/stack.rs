@@ -105,6 +105,7 @@ impl Stack {
                 room_hosts: domain::join::RoomHosts::default(),
                 public_base_url: "https://api.test".into(),
                 max_session: options.max_session,
+                limits: domain::limits::Limits::default(),
             },
         );
         Self {

@@ -47,6 +47,24 @@ enum Command {
         #[arg(value_parser = account)]
         account: AccountId,
     },
+    /// Set an account's own limits (unset ones keep the service's defaults); prints them
+    AccountLimits {
+        /// Account name: 1-64 characters of a-z, 0-9, '-' and '_'
+        #[arg(value_parser = account)]
+        account: AccountId,
+        /// Bots the account may have running at once
+        #[arg(long, value_name = "N")]
+        active_bots: Option<u32>,
+        /// Bots the account may start in one minute
+        #[arg(long, value_name = "N")]
+        joins_per_minute: Option<u32>,
+        /// Result emails the account may have sent in one UTC day
+        #[arg(long, value_name = "N")]
+        emails_per_day: Option<u32>,
+        /// Comma-separated domains result emails may go to; `any` removes the restriction
+        #[arg(long, value_name = "DOMAINS")]
+        email_domains: Option<String>,
+    },
     /// Print the account's webhook signing secret (last line), creating the account if needed
     WebhookSecret {
         /// Account name: 1-64 characters of a-z, 0-9, '-' and '_'
@@ -156,6 +174,30 @@ impl Cli {
             }
             Command::ApiKey { account } => accounts::print_api_key(&account).await,
             Command::WebhookSecret { account } => accounts::print_webhook_secret(&account).await,
+            Command::AccountLimits {
+                account,
+                active_bots,
+                joins_per_minute,
+                emails_per_day,
+                email_domains,
+            } => {
+                let email_domains = email_domains.map(|list| match list.trim() {
+                    "any" | "" => None,
+                    list => Some(
+                        list.split(',')
+                            .map(|d| d.trim().to_owned())
+                            .filter(|d| !d.is_empty())
+                            .collect(),
+                    ),
+                });
+                let changes = accounts::LimitChanges {
+                    active_bots,
+                    joins_per_minute,
+                    emails_per_day,
+                    email_domains,
+                };
+                accounts::set_limits(&account, changes).await
+            }
             Command::Standin => standin::serve(&local::standin_addr()).await,
             Command::Receiver => receiver::serve(&local::receiver_addr()).await,
             Command::EventSource(args) => {

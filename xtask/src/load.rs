@@ -59,7 +59,7 @@ pub struct LoadReport {
 }
 
 pub async fn run(config: LoadConfig) -> Result<LoadReport, String> {
-    let key = local::bearer_for("load").await?;
+    let key = local::bearer_for_run("load", config.bots).await?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(config.clients)
         .timeout(Duration::from_secs(60))

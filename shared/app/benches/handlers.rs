@@ -32,6 +32,7 @@ fn world(rt: &tokio::runtime::Runtime) -> (MemStore, String, Session) {
         room_hosts: domain::join::RoomHosts::default(),
         public_base_url: "https://api.example.com".into(),
         max_session: Duration::from_secs(3600),
+        limits: domain::limits::Limits::default(),
     };
     let join = JoinHandler::new(
         store.clone(),
@@ -127,6 +128,7 @@ fn status(c: &mut Criterion) {
             analysis: Some(&analysis),
             email: None,
             webhook: None,
+            frees_slot_of: None,
         };
         assert!(store
             .finish(done.bot_id, &[Phase::Processing], finish)

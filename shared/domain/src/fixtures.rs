@@ -27,6 +27,7 @@ pub fn session(phase: Phase) -> Session {
         exit: None,
         error: None,
         insights_error: None,
+        holds_slot: false,
         email_delivery: None,
         webhook_delivery: None,
     }

@@ -7,6 +7,7 @@ pub mod exit_report;
 pub mod ids;
 pub mod insights;
 pub mod join;
+pub mod limits;
 pub mod messages;
 pub mod net;
 pub mod plain_text;

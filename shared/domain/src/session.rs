@@ -247,6 +247,9 @@ pub struct Session {
     pub error: Option<String>,
     #[serde(default)]
     pub insights_error: Option<String>,
+    /// The session holds one of its account's running-bot slots until it ends.
+    #[serde(default)]
+    pub holds_slot: bool,
     #[serde(default)]
     pub email_delivery: Option<EmailDelivery>,
     #[serde(default)]
@@ -277,6 +280,11 @@ pub enum StopDecision {
 impl Session {
     pub fn status(&self) -> Status {
         self.phase.status()
+    }
+
+    /// The account whose running-bot slot ending this session frees, if it holds one.
+    pub fn slot(&self) -> Option<&AccountId> {
+        self.holds_slot.then_some(&self.account_id)
     }
 
     pub fn decide_stop(&self) -> StopDecision {

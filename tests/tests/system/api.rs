@@ -95,6 +95,7 @@ async fn stop_of_a_completed_and_of_a_failed_bot_is_409_and_changes_nothing() {
         analysis: None,
         email: None,
         webhook: None,
+        frees_slot_of: None,
     };
     assert!(
         app::ports::SessionStore::finish(&api.env.store, id, &[domain::Phase::InCall], finish)
@@ -266,6 +267,7 @@ async fn runtime_unreachable_is_502() {
         room_hosts: domain::join::RoomHosts::default(),
         public_base_url: "https://api.test".into(),
         max_session: Duration::from_secs(60),
+        limits: domain::limits::Limits::default(),
     };
     let join = JoinHandler::new(
         env.store.clone(),

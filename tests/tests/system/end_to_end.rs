@@ -181,3 +181,54 @@ async fn the_pipecat_compatible_route_stops_a_bot() {
     );
     settled(&http, &key, &id).await;
 }
+
+#[tokio::test]
+async fn limits_set_with_make_account_limits_hold_on_the_running_stack() {
+    std::env::set_var("AWS_ENDPOINT_URL", xtask::local::emulator_url());
+    let name = format!("e2e-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let account = domain::AccountId::parse(&name).unwrap();
+    // What `make account-limits ACCOUNT=<name> active_bots=1` runs.
+    xtask::accounts::set_limits(
+        &account,
+        xtask::accounts::LimitChanges {
+            active_bots: Some(1),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let aws = xtask::local::aws().await;
+    let store = adapters::dynamodb::DynamoStore::from_config(&aws, xtask::local::table_name());
+    let key = format!(
+        "Bearer {}",
+        store.create_api_key(&account).await.unwrap().expose()
+    );
+    let http = xtask::local::http();
+    let body = json!({"room_url": "https://acme.daily.co/limited", "bot_config": {"bot_prompt": "x", "standin": {"report": "never"}}});
+    let join = || {
+        http.post(format!("{}/api/bot/join", api()))
+            .header("authorization", &key)
+            .json(&body)
+            .send()
+    };
+    let mut response = join().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let bot: Value = response.json().await.unwrap();
+    response = join().await.unwrap();
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    let refused: Value = response.json().await.unwrap();
+    assert_eq!(refused["error"], "limit_exceeded");
+    // The first bot is stopped; its slot is freed when its session ends.
+    let stopped = http
+        .post(format!(
+            "{}/v1/bots/leave/{}",
+            api(),
+            bot["bot_id"].as_str().unwrap()
+        ))
+        .header("authorization", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stopped.status(), 200);
+}

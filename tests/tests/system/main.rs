@@ -8,4 +8,5 @@ mod deliveries;
 mod drift;
 mod end_to_end;
 mod hostile;
+mod limits;
 mod pipeline;

@@ -1,10 +1,11 @@
 //! Accounts and API keys: only a key's SHA-256 is stored; each account has a Standard
 //! Webhooks signing secret, created with it.
 
-use super::codec::{rfc3339, s, string};
+use super::codec::{rfc3339, s, string, to_av};
 use super::keys::{account_pk, api_key_pk, ACCOUNT_SK, APIKEY_SK};
 use super::{condition_failed, DynamoStore};
 use app::ports::{Accounts, StoreError};
+use domain::limits::AccountLimits;
 use domain::{now, AccountId, ApiKey, ApiKeyHash, WebhookSecret};
 use std::time::Instant;
 
@@ -57,6 +58,29 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// Sets (or, with `None`, clears) the account's own limits; the account must exist.
+    pub async fn set_account_limits(
+        &self,
+        account: &AccountId,
+        limits: &AccountLimits,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&*self.table)
+            .key("pk", s(account_pk(account)))
+            .key("sk", s(ACCOUNT_SK))
+            .update_expression("SET #limits = :limits")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#limits", "limits")
+            .expression_attribute_values(":limits", to_av(limits)?)
+            .send()
+            .await
+            .map_err(|e| StoreError::unavailable("set account limits", e))?;
+        Ok(())
+    }
+}
+
 impl Accounts for DynamoStore {
     async fn account_for_key(&self, key: &ApiKeyHash) -> Result<Option<AccountId>, StoreError> {
         if let Some(account) = self.keys.as_ref().and_then(|c| c.get(key, Instant::now())) {
@@ -72,6 +96,17 @@ impl Accounts for DynamoStore {
             cache.put(key.clone(), account.clone(), Instant::now());
         }
         Ok(Some(account))
+    }
+
+    async fn account_limits(&self, account: &AccountId) -> Result<AccountLimits, StoreError> {
+        let Some(mut item) = self.get(account_pk(account), ACCOUNT_SK).await? else {
+            return Ok(AccountLimits::default());
+        };
+        match item.remove("limits") {
+            Some(limits) => serde_dynamo::from_attribute_value(limits)
+                .map_err(|e| StoreError::corrupt("account limits", e)),
+            None => Ok(AccountLimits::default()),
+        }
     }
 
     async fn webhook_secret(

@@ -3,12 +3,120 @@
 //! written only while the claim is still this invocation's.
 
 use super::codec::{millis, n, rfc3339, s, to_av};
+use super::counters;
 use super::expr::Expr;
+use super::keys::{bot_pk, SESSION_SK};
+use super::transactions::{outcome, Transaction};
 use super::DynamoStore;
-use app::ports::{Claim, DeliveryStore, StoreError};
+use app::ports::{Claim, DeliveryStore, EmailQuota, StoreError};
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use domain::limits::LimitExceeded;
 use domain::session::{DeliveryState, EmailDelivery, WebhookAttempt, WebhookDelivery};
 use domain::BotId;
 use time::OffsetDateTime;
+
+/// How the first claim of an email ended.
+enum FirstClaim {
+    Claimed,
+    /// The day's quota is used up; nothing was written.
+    OverQuota,
+    /// The email was claimed or attempted before: a later claim, not counted again.
+    NotFirst,
+}
+
+/// The claim of the session's email: `pending` (or `sending` whose lease ran out) ->
+/// `sending` until `lease_until`, one more attempt. `first` claims only a never-attempted
+/// email (the one counted against the quota).
+fn email_claim(now: OffsetDateTime, lease_until: OffsetDateTime, first: bool) -> (Expr, String) {
+    let mut expr = Expr::default();
+    let (d, st, lease) = (
+        expr.name("email_delivery"),
+        expr.name("state"),
+        expr.name("lease_expires_ms"),
+    );
+    let (claimed, attempts) = (expr.name("claimed_at"), expr.name("attempts"));
+    let pending = expr.value("pending", s("pending"));
+    let sending = expr.value("sending", s("sending"));
+    let until = expr.value("until", n(millis(lease_until)));
+    let at = expr.value("at", rfc3339(now));
+    let one = expr.value("one", n(1));
+    expr.sets.push(format!(
+        "{d}.{st} = {sending}, {d}.{lease} = {until}, {d}.{claimed} = {at}, {d}.{attempts} = {d}.{attempts} + {one}"
+    ));
+    let condition = if first {
+        let zero = expr.value("zero", n(0));
+        format!("{d}.{st} = {pending} AND {d}.{attempts} = {zero}")
+    } else {
+        let now_ms = expr.value("now_ms", n(millis(now)));
+        format!("{d}.{st} = {pending} OR ({d}.{st} = {sending} AND {d}.{lease} < {now_ms})")
+    };
+    (expr, condition)
+}
+
+impl DynamoStore {
+    /// The first claim of an email and its count against the day's quota, in one
+    /// transaction: an email is counted once, however often its claim is retried.
+    async fn first_email_claim(
+        &self,
+        id: BotId,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        quota: &EmailQuota,
+    ) -> Result<FirstClaim, StoreError> {
+        let (expr, condition) = email_claim(now, lease_until, true);
+        let claim = Update::builder()
+            .table_name(&*self.table)
+            .key("pk", s(bot_pk(id)))
+            .key("sk", s(SESSION_SK))
+            .update_expression(expr.update_expression())
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(expr.names))
+            .set_expression_attribute_values(Some(expr.values))
+            .build()
+            .map_err(|e| StoreError::corrupt("request", e))?;
+        let count =
+            counters::count_email(&self.table, &quota.account, &quota.day, quota.limit, now)?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(claim).build())
+            .transact_items(count)
+            .send()
+            .await;
+        Ok(match outcome("claim email", result)? {
+            Transaction::Committed => FirstClaim::Claimed,
+            Transaction::ConditionFailed(failed) if failed.contains(&0) => FirstClaim::NotFirst,
+            Transaction::ConditionFailed(_) => FirstClaim::OverQuota,
+        })
+    }
+
+    /// Settles a never-attempted email as failed: the day's quota is used up.
+    async fn fail_over_quota(&self, id: BotId, quota: &EmailQuota) -> Result<(), StoreError> {
+        let mut expr = Expr::default();
+        let (d, st, error, attempts) = (
+            expr.name("email_delivery"),
+            expr.name("state"),
+            expr.name("error"),
+            expr.name("attempts"),
+        );
+        let failed = expr.value("failed", s("failed"));
+        let pending = expr.value("pending", s("pending"));
+        let zero = expr.value("zero", n(0));
+        let why = expr.value(
+            "why",
+            s(LimitExceeded::EmailsPerDay { limit: quota.limit }.describe()),
+        );
+        expr.sets
+            .push(format!("{d}.{st} = {failed}, {d}.{error} = {why}"));
+        self.update_session(
+            id,
+            expr,
+            format!("{d}.{st} = {pending} AND {d}.{attempts} = {zero}"),
+        )
+        .await
+        .map(|_| ())
+    }
+}
 
 impl DeliveryStore for DynamoStore {
     async fn claim_email(
@@ -16,25 +124,17 @@ impl DeliveryStore for DynamoStore {
         id: BotId,
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
+        quota: &EmailQuota,
     ) -> Result<Claim, StoreError> {
-        let mut expr = Expr::default();
-        let (d, st, lease) = (
-            expr.name("email_delivery"),
-            expr.name("state"),
-            expr.name("lease_expires_ms"),
-        );
-        let (claimed, attempts) = (expr.name("claimed_at"), expr.name("attempts"));
-        let pending = expr.value("pending", s("pending"));
-        let sending = expr.value("sending", s("sending"));
-        let now_ms = expr.value("now_ms", n(millis(now)));
-        let until = expr.value("until", n(millis(lease_until)));
-        let at = expr.value("at", rfc3339(now));
-        let one = expr.value("one", n(1));
-        expr.sets.push(format!(
-            "{d}.{st} = {sending}, {d}.{lease} = {until}, {d}.{claimed} = {at}, {d}.{attempts} = {d}.{attempts} + {one}"
-        ));
-        let condition =
-            format!("{d}.{st} = {pending} OR ({d}.{st} = {sending} AND {d}.{lease} < {now_ms})");
+        match self.first_email_claim(id, now, lease_until, quota).await? {
+            FirstClaim::Claimed => return Ok(Claim::Claimed),
+            FirstClaim::OverQuota => {
+                self.fail_over_quota(id, quota).await?;
+                return Ok(Claim::OverQuota);
+            }
+            FirstClaim::NotFirst => {}
+        }
+        let (expr, condition) = email_claim(now, lease_until, false);
         if self.update_session(id, expr, condition).await? {
             return Ok(Claim::Claimed);
         }

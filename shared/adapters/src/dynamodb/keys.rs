@@ -4,7 +4,9 @@
 //! | pk                          | sk                          | what                         |
 //! |-----------------------------|-----------------------------|------------------------------|
 //! | `APIKEY#<sha256 hex>`       | `APIKEY`                    | `account_id`                 |
-//! | `ACCOUNT#<name>`            | `ACCOUNT`                   | `webhook_secret`             |
+//! | `ACCOUNT#<name>`            | `ACCOUNT`                   | `webhook_secret`, `limits`, `active_bots` |
+//! | `LIMIT#<acct>#joins#<min>`  | `LIMIT`                     | joins in that minute, TTL    |
+//! | `LIMIT#<acct>#emails#<day>` | `LIMIT`                     | emails that day, TTL         |
 //! | `IDEMPOTENCY#<acct>#<hash>` | `IDEMPOTENCY`               | `bot_id`, `fingerprint`, TTL |
 //! | `BOT#<uuid>`                | `SESSION`                   | the session (phase, checkpoints) |
 //! | `BOT#<uuid>`                | `TRANSCRIPT#<exit>#<nnnn>`  | gzip'd JSON segments, ≤300 KB a chunk |
@@ -53,4 +55,16 @@ pub(super) fn transcript_prefix(exit_id: &str) -> String {
 
 pub(super) fn transcript_sk(exit_id: &str, chunk: u32) -> String {
     format!("TRANSCRIPT#{exit_id}#{chunk:04}")
+}
+
+pub(super) const LIMIT_SK: &str = "LIMIT";
+
+/// The counter of an account's joins in one minute window (with a TTL).
+pub(super) fn joins_pk(account: &AccountId, minute: i64) -> String {
+    format!("LIMIT#{account}#joins#{minute}")
+}
+
+/// The counter of an account's result emails on one UTC day (with a TTL).
+pub(super) fn emails_pk(account: &AccountId, day: &str) -> String {
+    format!("LIMIT#{account}#emails#{day}")
 }

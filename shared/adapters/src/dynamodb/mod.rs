@@ -4,6 +4,7 @@
 
 mod accounts;
 mod codec;
+mod counters;
 mod deliveries;
 mod expr;
 mod key_cache;

@@ -4,6 +4,7 @@
 //! the deliveries owed in the same transaction.
 
 use super::codec::{blob, decode_transcript, gunzip, gzip, n, rfc3339, s, string, to_av};
+use super::counters;
 use super::expr::Expr;
 use super::keys::{
     bot_pk, idempotency_pk, transcript_prefix, Item, IDEMPOTENCY_SK, IDEMPOTENCY_TTL_SECONDS,
@@ -12,11 +13,13 @@ use super::keys::{
 use super::transactions::{outcome, Transaction};
 use super::{DynamoStore, SortKey};
 use app::ports::{
-    CreateOutcome, Finish, IdempotencyClaim, RecordExit, SessionStore, SessionView, StoreError,
+    Admission, CreateOutcome, Finish, IdempotencyClaim, RecordExit, SessionStore, SessionView,
+    StoreError,
 };
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use domain::insights::Analysis;
+use domain::limits::{seconds_to_next_minute, LimitExceeded};
 use domain::session::ExitRecord;
 use domain::{now, BotId, Phase, Session};
 use time::OffsetDateTime;
@@ -86,79 +89,102 @@ fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
     StoreError::corrupt("request", e)
 }
 
+impl DynamoStore {
+    /// What an idempotency key already created: its bot and the body's fingerprint.
+    async fn replay(&self, pk: String) -> Result<CreateOutcome, StoreError> {
+        let item = self.get(pk, IDEMPOTENCY_SK).await?.ok_or_else(|| {
+            StoreError::unavailable("create session", "the idempotency record vanished")
+        })?;
+        let field = |name: &'static str| {
+            string(&item, name)
+                .map(str::to_owned)
+                .ok_or_else(|| StoreError::corrupt("idempotency record", name))
+        };
+        let bot_id = BotId::parse(&field("bot_id")?)
+            .map_err(|e| StoreError::corrupt("idempotency record", e))?;
+        Ok(CreateOutcome::Replayed {
+            bot_id,
+            fingerprint: field("fingerprint")?,
+        })
+    }
+}
+
 impl SessionStore for DynamoStore {
     async fn create_session(
         &self,
         session: &Session,
         claim: Option<&IdempotencyClaim>,
+        admission: &Admission,
     ) -> Result<CreateOutcome, StoreError> {
-        let item = session_item(session)?;
-        let Some(claim) = claim else {
-            self.client
-                .put_item()
-                .table_name(&*self.table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(pk)")
-                .send()
-                .await
-                .map_err(|e| StoreError::unavailable("put session", e))?;
-            return Ok(CreateOutcome::Created);
-        };
-
+        let table = &*self.table;
+        let mut items = Vec::new();
+        let idempotency = claim.map(|c| idempotency_pk(&c.account, &c.key));
+        if let (Some(claim), Some(pk)) = (claim, &idempotency) {
+            let put = Put::builder()
+                .table_name(table)
+                .item("pk", s(pk.clone()))
+                .item("sk", s(IDEMPOTENCY_SK))
+                .item("bot_id", s(claim.bot_id.to_string()))
+                .item("fingerprint", s(claim.fingerprint.clone()))
+                .item(
+                    "expires_at",
+                    n(now().unix_timestamp() + IDEMPOTENCY_TTL_SECONDS),
+                )
+                // A record past its expiry is gone as far as the customer is concerned,
+                // even before DynamoDB's TTL sweep (up to days later) removes it.
+                .condition_expression("attribute_not_exists(pk) OR expires_at < :now")
+                .expression_attribute_values(":now", n(now().unix_timestamp()))
+                .build()
+                .map_err(build_error)?;
+            items.push(TransactWriteItem::builder().put(put).build());
+        }
         let session_put = Put::builder()
-            .table_name(&*self.table)
-            .set_item(Some(item))
+            .table_name(table)
+            .set_item(Some(session_item(session)?))
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(build_error)?;
-        let idem_pk = idempotency_pk(&claim.account, &claim.key);
-        let idem_put = Put::builder()
-            .table_name(&*self.table)
-            .item("pk", s(idem_pk.clone()))
-            .item("sk", s(IDEMPOTENCY_SK))
-            .item("bot_id", s(claim.bot_id.to_string()))
-            .item("fingerprint", s(claim.fingerprint.clone()))
-            .item(
-                "expires_at",
-                n(now().unix_timestamp() + IDEMPOTENCY_TTL_SECONDS),
-            )
-            // A record past its expiry is gone as far as the customer is concerned, even
-            // before DynamoDB's TTL sweep (up to days later) removes it: the key is free.
-            .condition_expression("attribute_not_exists(pk) OR expires_at < :now")
-            .expression_attribute_values(":now", n(now().unix_timestamp()))
-            .build()
-            .map_err(build_error)?;
+        items.push(TransactWriteItem::builder().put(session_put).build());
+        let limits_from = items.len();
+        if session.holds_slot {
+            let account = &session.account_id;
+            items.push(counters::take_slot(table, account, admission.active_bots)?);
+            items.push(counters::count_join(
+                table,
+                account,
+                admission.at,
+                admission.joins_per_minute,
+            )?);
+        }
         let result = self
             .client
             .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(idem_put).build())
-            .transact_items(TransactWriteItem::builder().put(session_put).build())
+            .set_transact_items(Some(items))
             .send()
             .await;
-        match outcome("create session", result)? {
-            Transaction::Committed => Ok(CreateOutcome::Created),
-            Transaction::ConditionFailed(items) if items == [0] => {
-                // The key was claimed before: answer with what it created.
-                let item = self.get(idem_pk, IDEMPOTENCY_SK).await?.ok_or_else(|| {
-                    StoreError::unavailable("create session", "the idempotency record vanished")
-                })?;
-                let field = |name: &'static str| {
-                    string(&item, name)
-                        .map(str::to_owned)
-                        .ok_or_else(|| StoreError::corrupt("idempotency record", name))
-                };
-                let bot_id = BotId::parse(&field("bot_id")?)
-                    .map_err(|e| StoreError::corrupt("idempotency record", e))?;
-                Ok(CreateOutcome::Replayed {
-                    bot_id,
-                    fingerprint: field("fingerprint")?,
-                })
-            }
-            Transaction::ConditionFailed(items) => Err(StoreError::corrupt(
-                "session",
-                format!("create session: conditions of items {items:?} failed"),
-            )),
+        let failed = match outcome("create session", result)? {
+            Transaction::Committed => return Ok(CreateOutcome::Created),
+            Transaction::ConditionFailed(failed) => failed,
+        };
+        if let (Some(pk), true) = (idempotency, failed.contains(&0)) {
+            // The key was claimed before: answer with what it created.
+            return self.replay(pk).await;
         }
+        if failed.contains(&limits_from) {
+            return Ok(CreateOutcome::Refused(LimitExceeded::ActiveBots {
+                limit: admission.active_bots,
+            }));
+        }
+        if failed.contains(&(limits_from + 1)) {
+            return Ok(CreateOutcome::Refused(LimitExceeded::JoinsPerMinute {
+                limit: admission.joins_per_minute,
+                retry_after_seconds: seconds_to_next_minute(admission.at),
+            }));
+        }
+        Err(StoreError::corrupt(
+            "session",
+            format!("create session: conditions of items {failed:?} failed"),
+        ))
     }
 
     async fn get_session(&self, id: BotId) -> Result<Option<Session>, StoreError> {
@@ -270,6 +296,9 @@ impl SessionStore for DynamoStore {
             .client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().update(update).build());
+        if let Some(account) = finish.frees_slot_of {
+            tx = tx.transact_items(counters::free_slot(&self.table, account)?);
+        }
         if let Some(analysis) = finish.analysis {
             let json =
                 serde_json::to_vec(analysis).map_err(|e| StoreError::corrupt("result", e))?;

@@ -45,6 +45,17 @@ pub trait Env {
         }
     }
 
+    /// A whole number, `default` when unset.
+    fn count(&self, name: &'static str, default: u32) -> Result<u32, ConfigError> {
+        match self.optional(name) {
+            None => Ok(default),
+            Some(v) => v.trim().parse::<u32>().map_err(|_| ConfigError::Invalid {
+                name,
+                why: format!("'{v}' is not a whole number"),
+            }),
+        }
+    }
+
     /// Whole seconds up to `max`, `default` when unset.
     fn seconds_at_most(
         &self,

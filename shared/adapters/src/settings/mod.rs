@@ -13,6 +13,7 @@ use app::api::JoinSettings;
 use app::pipeline::PipelineSettings;
 use app::retry::Backoff;
 use domain::join::RoomHosts;
+use domain::limits::Limits;
 use domain::net::UrlPolicy;
 use std::time::Duration;
 
@@ -45,6 +46,7 @@ pub struct JoinFunction {
     pub room_hosts: RoomHosts,
     pub max_session: Duration,
     pub public_base_url: PublicBaseUrl,
+    pub limits: Limits,
 }
 
 /// The API's public origin, where the bot reports its exit: given (`PUBLIC_BASE_URL`, the
@@ -74,6 +76,7 @@ impl JoinFunction {
         Ok(JoinSettings {
             url_policy: self.url_policy,
             room_hosts: self.room_hosts.clone(),
+            limits: self.limits,
             public_base_url,
             max_session: self.max_session,
         })
@@ -242,6 +245,18 @@ fn pipeline(env: &impl Env) -> Result<PipelineSettings, ConfigError> {
             d.webhook_retry_window.as_secs(),
         )?,
         max_email_attempts: d.max_email_attempts,
+        limits: limits(env)?,
+    })
+}
+
+/// The limits of accounts that have not set their own: `ACCOUNT_ACTIVE_BOTS`,
+/// `ACCOUNT_JOINS_PER_MINUTE`, `ACCOUNT_EMAILS_PER_DAY`.
+fn limits(env: &impl Env) -> Result<Limits, ConfigError> {
+    let d = Limits::default();
+    Ok(Limits {
+        active_bots: env.count("ACCOUNT_ACTIVE_BOTS", d.active_bots)?,
+        joins_per_minute: env.count("ACCOUNT_JOINS_PER_MINUTE", d.joins_per_minute)?,
+        emails_per_day: env.count("ACCOUNT_EMAILS_PER_DAY", d.emails_per_day)?,
     })
 }
 
@@ -282,6 +297,7 @@ impl FromEnv for JoinFunction {
             },
             max_session: env.seconds("MAX_SESSION_SECONDS", 6 * 60 * 60)?,
             public_base_url,
+            limits: limits(env)?,
         })
     }
 }

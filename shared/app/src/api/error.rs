@@ -4,6 +4,7 @@
 
 use super::http::json_response;
 use crate::errors::{BoxError, Chain};
+use domain::limits::LimitExceeded;
 use domain::{BotId, Phase};
 use lambda_http::{Body, Response};
 use serde_json::{json, Value};
@@ -50,6 +51,8 @@ pub enum ApiError {
     Finished { bot_id: BotId, phase: Phase },
     #[error("idempotency key reused with a different body")]
     IdempotencyMismatch { key: String },
+    #[error("limit {} exceeded", .0.name())]
+    LimitExceeded(LimitExceeded),
     #[error("bot {bot_id} could not be started: {detail}")]
     BotStartFailed { bot_id: BotId, detail: String },
     #[error("internal error during {op:?}")]
@@ -77,6 +80,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => 413,
             ApiError::Finished { .. } => 409,
             ApiError::IdempotencyMismatch { .. } => 422,
+            ApiError::LimitExceeded(_) => 429,
             ApiError::BotStartFailed { .. } => 502,
             ApiError::Internal { .. } => 500,
         }
@@ -129,6 +133,11 @@ impl ApiError {
                 format!("Idempotency-Key '{key}' was already used with a different request body."),
                 "Use a new Idempotency-Key for a different request.",
             ),
+            ApiError::LimitExceeded(limit) => (
+                "limit_exceeded",
+                limit.describe(),
+                "Too many requests for this account. Try again after the time in Retry-After.",
+            ),
             ApiError::BotStartFailed { detail, .. } => (
                 "bot_start_failed",
                 detail.clone(),
@@ -161,6 +170,7 @@ impl ApiError {
                 }),
             )),
             ApiError::BotStartFailed { bot_id, .. } => Some(("bot_id", json!(bot_id))),
+            ApiError::LimitExceeded(limit) => Some(("limit", json!(limit.name()))),
             _ => None,
         }
     }
@@ -184,6 +194,12 @@ pub fn into_response(err: &ApiError, flavor: Flavor) -> Response<Body> {
         body[key] = value;
     }
     let mut response = json_response(status, &body);
+    if let ApiError::LimitExceeded(limit) = err {
+        response.headers_mut().insert(
+            "retry-after",
+            retry_after(*limit).to_string().parse().expect("digits"),
+        );
+    }
     if status == 401 {
         let challenge = if flavor == Flavor::PailFlow {
             "Bearer"
@@ -196,4 +212,16 @@ pub fn into_response(err: &ApiError, flavor: Flavor) -> Response<Body> {
         );
     }
     response
+}
+
+/// Seconds a client should wait: the next minute window for joins; for running bots, a
+/// minute (slots free as sessions end, which cannot be predicted).
+fn retry_after(limit: LimitExceeded) -> u32 {
+    match limit {
+        LimitExceeded::JoinsPerMinute {
+            retry_after_seconds,
+            ..
+        } => retry_after_seconds,
+        LimitExceeded::ActiveBots { .. } | LimitExceeded::EmailsPerDay { .. } => 60,
+    }
 }

@@ -8,10 +8,11 @@ use super::http::{json_response, limit_body, request_id, require_json};
 use super::MAX_JOIN_BODY_BYTES;
 use crate::errors::Chain;
 use crate::ports::{
-    Accounts, BotRuntime, CreateOutcome, Finish, HostResolver, IdempotencyClaim, PipelineQueue,
-    SessionStore, StartBot,
+    Accounts, Admission, BotRuntime, CreateOutcome, Finish, HostResolver, IdempotencyClaim,
+    PipelineQueue, SessionStore, StartBot,
 };
 use domain::join::{JoinPolicy, JoinRequest, RoomHosts};
+use domain::limits::Limits;
 use domain::messages::PipelineMessage;
 use domain::net::UrlPolicy;
 use domain::session::{Outcome, WebhookEvent};
@@ -31,6 +32,8 @@ pub struct JoinSettings {
     pub public_base_url: String,
     /// A session still running this long after its join is asked to leave.
     pub max_session: Duration,
+    /// The limits of an account that has not set its own.
+    pub limits: Limits,
 }
 
 pub struct JoinHandler<S, R, Q, D> {
@@ -93,6 +96,25 @@ where
             }
         }
 
+        let own = self
+            .store
+            .account_limits(&account)
+            .await
+            .map_err(|e| ApiError::internal(Operation::Join, e))?;
+        if let Some(email) = &join.email {
+            if !own.allows_recipient(email.as_str()) {
+                return Err(ApiError::InvalidRequest(
+                    "Field 'email' must be at one of the domains this account may email".into(),
+                ));
+            }
+        }
+        let limits = own.over(self.settings.limits);
+        let admission = Admission {
+            active_bots: limits.active_bots,
+            joins_per_minute: limits.joins_per_minute,
+            at: now(),
+        };
+
         let bot_id = BotId::new();
         let secret = BotSecret::generate();
         let session = new_session(bot_id, account.clone(), &join, &secret);
@@ -104,11 +126,12 @@ where
         });
         match self
             .store
-            .create_session(&session, claim.as_ref())
+            .create_session(&session, claim.as_ref(), &admission)
             .await
             .map_err(|e| ApiError::internal(Operation::Join, e))?
         {
             CreateOutcome::Created => {}
+            CreateOutcome::Refused(limit) => return Err(ApiError::LimitExceeded(limit)),
             CreateOutcome::Replayed {
                 bot_id: earlier,
                 fingerprint,
@@ -193,6 +216,7 @@ where
             analysis: None,
             email,
             webhook,
+            frees_slot_of: session.slot(),
         };
         match self
             .store
@@ -286,6 +310,7 @@ fn new_session(
         process_insights: join.process_insights,
         email: join.email.clone(),
         email_on_failure: join.email_on_failure,
+        holds_slot: true,
         analysis_prompt: join.analysis_prompt.clone(),
         summary_format_prompt: join.summary_format_prompt.clone(),
         webhook_url: join.webhook_callback_url.clone(),

@@ -77,6 +77,7 @@ where
             analysis: None,
             email,
             webhook,
+            frees_slot_of: session.slot(),
         };
         let failed = self
             .store

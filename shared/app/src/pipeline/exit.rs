@@ -74,6 +74,7 @@ where
             analysis: Some(&analysis),
             email,
             webhook,
+            frees_slot_of: session.slot(),
         };
         let finished = match self
             .store
@@ -113,6 +114,7 @@ where
             analysis: Some(&refused),
             email,
             webhook,
+            frees_slot_of: session.slot(),
         };
         self.store
             .finish(session.bot_id, &[Phase::Processing], finish)

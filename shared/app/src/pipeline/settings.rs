@@ -2,6 +2,7 @@
 //! (`adapters::settings`); the defaults are production's.
 
 use crate::retry::Backoff;
+use domain::limits::Limits;
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -16,6 +17,8 @@ pub struct PipelineSettings {
     pub webhook_retry_window: Duration,
     /// Transient SES failures are retried this many times before the email is given up.
     pub max_email_attempts: u32,
+    /// The limits of an account that has not set its own (the daily email quota).
+    pub limits: Limits,
 }
 
 impl Default for PipelineSettings {
@@ -29,6 +32,7 @@ impl Default for PipelineSettings {
             },
             webhook_retry_window: Duration::from_secs(24 * 60 * 60),
             max_email_attempts: 5,
+            limits: Limits::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! API keys and account settings.
 
 use super::StoreError;
+use domain::limits::AccountLimits;
 use domain::{AccountId, ApiKeyHash, WebhookSecret};
 use std::future::Future;
 
@@ -10,6 +11,12 @@ pub trait Accounts: Send + Sync {
         &self,
         key: &ApiKeyHash,
     ) -> impl Future<Output = Result<Option<AccountId>, StoreError>> + Send;
+
+    /// The limits the account has set for itself (none set: all defaults).
+    fn account_limits(
+        &self,
+        account: &AccountId,
+    ) -> impl Future<Output = Result<AccountLimits, StoreError>> + Send;
 
     fn webhook_secret(
         &self,

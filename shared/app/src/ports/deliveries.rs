@@ -4,7 +4,7 @@
 
 use super::StoreError;
 use domain::session::{EmailDelivery, WebhookAttempt, WebhookDelivery};
-use domain::BotId;
+use domain::{AccountId, BotId};
 use std::future::Future;
 use time::OffsetDateTime;
 
@@ -17,16 +17,30 @@ pub enum Claim {
     Busy,
     /// Nothing to do: delivered, given up, never owed, or this attempt already made.
     Done,
+    /// The account's daily email quota is used up: the email is not sent, and the store
+    /// has recorded it as failed with the quota's message.
+    OverQuota,
+}
+
+/// The daily email quota a first send is counted against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmailQuota {
+    pub account: AccountId,
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    pub limit: u32,
 }
 
 pub trait DeliveryStore: Send + Sync {
     /// Claims the pending email for sending until `lease_until`: `pending` (or `sending`
-    /// whose lease has run out) -> `sending`.
+    /// whose lease has run out) -> `sending`. The first claim of an email also counts it
+    /// against `quota`, in the same write; a full quota is [`Claim::OverQuota`].
     fn claim_email(
         &self,
         id: BotId,
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
+        quota: &EmailQuota,
     ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
 
     fn record_email(

@@ -3,6 +3,7 @@
 
 use super::StoreError;
 use domain::insights::Analysis;
+use domain::limits::LimitExceeded;
 use domain::session::{EmailDelivery, ExitRecord, WebhookDelivery};
 use domain::{AccountId, BotId, Phase, Session, Transcript};
 use std::future::Future;
@@ -17,6 +18,16 @@ pub struct IdempotencyClaim {
     pub bot_id: BotId,
 }
 
+/// The limits a new session must fit in, checked in the same write that creates it, so
+/// they hold exactly however many joins race: the account's running bots (one slot per
+/// session, freed when it ends) and its joins in the minute of `at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Admission {
+    pub active_bots: u32,
+    pub joins_per_minute: u32,
+    pub at: OffsetDateTime,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CreateOutcome {
     Created,
@@ -25,6 +36,8 @@ pub enum CreateOutcome {
         bot_id: BotId,
         fingerprint: String,
     },
+    /// A limit is reached: nothing was stored.
+    Refused(LimitExceeded),
 }
 
 /// How recording a bot's exit report ended.
@@ -46,6 +59,9 @@ pub struct Finish<'a> {
     pub analysis: Option<&'a Analysis>,
     pub email: Option<EmailDelivery>,
     pub webhook: Option<WebhookDelivery>,
+    /// The account whose running-bot slot this session holds, freed in the same write
+    /// (the transition happens once, so the slot is freed once).
+    pub frees_slot_of: Option<&'a AccountId>,
 }
 
 /// A session and, once it has them, its transcript and results.
@@ -57,11 +73,13 @@ pub struct SessionView {
 }
 
 pub trait SessionStore: Send + Sync {
-    /// Creates a session in phase `joining`, claiming the idempotency key in the same write.
+    /// Creates a session in phase `joining`, claiming the idempotency key and a slot of the
+    /// account's limits in the same write. A replayed key wins over a limit.
     fn create_session(
         &self,
         session: &Session,
         claim: Option<&IdempotencyClaim>,
+        admission: &Admission,
     ) -> impl Future<Output = Result<CreateOutcome, StoreError>> + Send;
 
     fn get_session(

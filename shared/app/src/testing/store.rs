@@ -4,6 +4,7 @@
 
 use crate::ports::*;
 use domain::insights::Analysis;
+use domain::limits::{minute_window, seconds_to_next_minute, AccountLimits, LimitExceeded};
 use domain::session::{DeliveryState, EmailDelivery, ExitRecord, WebhookAttempt, WebhookDelivery};
 use domain::{AccountId, ApiKey, ApiKeyHash, BotId, Phase, Session, Transcript, WebhookSecret};
 use std::collections::HashMap;
@@ -20,6 +21,10 @@ struct StoreState {
     results: HashMap<BotId, Analysis>,
     /// How many times a transcript or results were read (`get_view`, `view_of`).
     result_reads: usize,
+    limits: HashMap<AccountId, AccountLimits>,
+    active_bots: HashMap<AccountId, u32>,
+    joins: HashMap<(AccountId, i64), u32>,
+    emails: HashMap<(AccountId, String), u32>,
 }
 
 #[derive(Clone, Default)]
@@ -54,6 +59,23 @@ impl MemStore {
             .insert(session.bot_id, session);
     }
 
+    pub fn set_limits(&self, account: &str, limits: AccountLimits) {
+        let account = AccountId::parse(account).unwrap();
+        self.0.lock().unwrap().limits.insert(account, limits);
+    }
+
+    /// The account's running-bot slots in use.
+    pub fn active_bots(&self, account: &str) -> u32 {
+        let account = AccountId::parse(account).unwrap();
+        self.0
+            .lock()
+            .unwrap()
+            .active_bots
+            .get(&account)
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// How many times a transcript or results were read.
     pub fn result_reads(&self) -> usize {
         self.0.lock().unwrap().result_reads
@@ -73,6 +95,17 @@ impl Accounts for MemStore {
         Ok(self.0.lock().unwrap().keys.get(key.as_str()).cloned())
     }
 
+    async fn account_limits(&self, account: &AccountId) -> Result<AccountLimits, StoreError> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap()
+            .limits
+            .get(account)
+            .cloned()
+            .unwrap_or_default())
+    }
+
     async fn webhook_secret(
         &self,
         account: &AccountId,
@@ -86,6 +119,7 @@ impl SessionStore for MemStore {
         &self,
         session: &Session,
         claim: Option<&IdempotencyClaim>,
+        admission: &Admission,
     ) -> Result<CreateOutcome, StoreError> {
         let mut state = self.0.lock().unwrap();
         if let Some(c) = claim {
@@ -97,6 +131,26 @@ impl SessionStore for MemStore {
                     fingerprint: fingerprint.clone(),
                 });
             }
+        }
+        let account = session.account_id.clone();
+        let minute = (account.clone(), minute_window(admission.at));
+        if session.holds_slot {
+            let active = state.active_bots.get(&account).copied().unwrap_or(0);
+            if active >= admission.active_bots {
+                return Ok(CreateOutcome::Refused(LimitExceeded::ActiveBots {
+                    limit: admission.active_bots,
+                }));
+            }
+            if state.joins.get(&minute).copied().unwrap_or(0) >= admission.joins_per_minute {
+                return Ok(CreateOutcome::Refused(LimitExceeded::JoinsPerMinute {
+                    limit: admission.joins_per_minute,
+                    retry_after_seconds: seconds_to_next_minute(admission.at),
+                }));
+            }
+            *state.active_bots.entry(account).or_default() += 1;
+            *state.joins.entry(minute).or_default() += 1;
+        }
+        if let Some(c) = claim {
             state.idempotency.insert(
                 (c.account.clone(), c.key.clone()),
                 (c.bot_id, c.fingerprint.clone()),
@@ -206,6 +260,13 @@ impl SessionStore for MemStore {
         }
         s.phase = finish.phase;
         s.completed_at = Some(finish.at);
+        if let Some(account) = finish.frees_slot_of {
+            let active = state.active_bots.entry(account.clone()).or_default();
+            *active = active.saturating_sub(1);
+        }
+        let Some(s) = state.sessions.get_mut(&id) else {
+            return Ok(false);
+        };
         s.email_delivery = finish.email;
         s.webhook_delivery = finish.webhook;
         if let Some(e) = finish.error {
@@ -269,23 +330,49 @@ impl DeliveryStore for MemStore {
         id: BotId,
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
+        quota: &EmailQuota,
     ) -> Result<Claim, StoreError> {
-        Ok(self
-            .update(id, |s| match s.email_delivery.as_mut() {
-                Some(d)
-                    if d.state == DeliveryState::Pending
-                        || (d.state == DeliveryState::Sending && d.lease_expires_ms < ms(now)) =>
-                {
-                    d.state = DeliveryState::Sending;
-                    d.lease_expires_ms = ms(lease_until);
-                    d.claimed_at = Some(now);
-                    d.attempts += 1;
-                    Claim::Claimed
-                }
-                Some(d) if d.state == DeliveryState::Sending => Claim::Busy,
-                _ => Claim::Done,
-            })
-            .unwrap_or(Claim::Done))
+        let mut state = self.0.lock().unwrap();
+        let Some(first) = state
+            .sessions
+            .get(&id)
+            .and_then(|s| s.email_delivery.as_ref())
+            .map(|d| d.state == DeliveryState::Pending && d.attempts == 0)
+        else {
+            return Ok(Claim::Done);
+        };
+        if first {
+            let used = state
+                .emails
+                .entry((quota.account.clone(), quota.day.clone()))
+                .or_default();
+            if *used >= quota.limit {
+                let d = state
+                    .sessions
+                    .get_mut(&id)
+                    .and_then(|s| s.email_delivery.as_mut())
+                    .expect("read above");
+                d.state = DeliveryState::Failed;
+                d.error = Some(LimitExceeded::EmailsPerDay { limit: quota.limit }.describe());
+                return Ok(Claim::OverQuota);
+            }
+            *used += 1;
+        }
+        let s = state.sessions.get_mut(&id).expect("read above");
+        Ok(match s.email_delivery.as_mut() {
+            Some(d)
+                if d.state == DeliveryState::Pending
+                    || (d.state == DeliveryState::Sending && d.lease_expires_ms < ms(now)) =>
+            {
+                d.state = DeliveryState::Sending;
+                d.lease_expires_ms = ms(lease_until);
+                d.claimed_at = Some(now);
+                d.attempts += 1;
+                Claim::Claimed
+            }
+            Some(d) if d.state == DeliveryState::Sending => Claim::Busy,
+            _ => Claim::Done,
+        })
     }
 
     async fn record_email(&self, id: BotId, delivery: &EmailDelivery) -> Result<(), StoreError> {

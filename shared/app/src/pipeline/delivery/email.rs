@@ -5,8 +5,10 @@
 use super::super::{email_body, recorded, Pipeline, Retry};
 use crate::errors::Chain;
 use crate::ports::{
-    BotRuntime, Claim, InsightsEngine, MailError, Mailer, PipelineQueue, Store, WebhookSender,
+    BotRuntime, Claim, EmailQuota, InsightsEngine, MailError, Mailer, PipelineQueue, Store,
+    WebhookSender,
 };
+use domain::limits::day_window;
 use domain::now;
 use domain::session::DeliveryState;
 use domain::Session;
@@ -24,13 +26,31 @@ where
     pub(super) async fn send_email(&self, session: &Session) -> Result<(), Retry> {
         let bot_id = session.bot_id;
         let at = now();
+        let limits = self
+            .store
+            .account_limits(&session.account_id)
+            .await
+            .map_err(Retry::because("read account limits"))?
+            .over(self.settings.limits);
+        let quota = EmailQuota {
+            account: session.account_id.clone(),
+            day: day_window(at),
+            limit: limits.emails_per_day,
+        };
         match self
             .store
-            .claim_email(bot_id, at, at + self.settings.lease)
+            .claim_email(bot_id, at, at + self.settings.lease, &quota)
             .await
             .map_err(Retry::because("claim email"))?
         {
             Claim::Done => return Ok(()),
+            Claim::OverQuota => {
+                tracing::warn!(
+                    limit = quota.limit,
+                    "daily email quota reached; email not sent"
+                );
+                return Ok(());
+            }
             Claim::Busy => return Err(Retry::Busy("the email")),
             Claim::Claimed => {}
         }

@@ -93,7 +93,7 @@ where
             .await
             .map_err(Retry::because("claim webhook"))?
         {
-            Claim::Done => return Ok(()),
+            Claim::Done | Claim::OverQuota => return Ok(()),
             Claim::Busy => return Err(Retry::Busy("the webhook")),
             Claim::Claimed => {}
         }

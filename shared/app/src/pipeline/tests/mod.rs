@@ -537,3 +537,5 @@ async fn a_failure_without_a_transcript_is_not_mailed_unless_asked() {
         "the webhook still tells the customer"
     );
 }
+
+mod limits;

@@ -40,6 +40,7 @@ impl World {
             room_hosts: domain::join::RoomHosts::default(),
             public_base_url: "https://api.example.com".into(),
             max_session: Duration::from_secs(3600),
+            limits: domain::limits::Limits::default(),
         };
         JoinHandler::new(
             self.store.clone(),
@@ -598,3 +599,5 @@ async fn status_checks_the_account_before_reading_a_transcript_or_results() {
     assert_eq!(w.status(Some(&w.key), &id.to_string()).await.0, 200);
     assert_eq!(w.store.result_reads(), 1);
 }
+
+mod limits;
