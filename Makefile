@@ -81,8 +81,8 @@ sam-check:
 
 # First deploy: `make deploy GUIDED=1` (sam deploy --guided), then plain `make deploy`.
 deploy:
-	sam build -t infra/template.yaml --beta-features --build-dir .aws-sam/build
-	sam deploy -t .aws-sam/build/template.yaml $(if $(GUIDED),--guided,)
+	@./scripts/sam-build.sh
+	@. scripts/python-env.sh && sam deploy -t .aws-sam/build/template.yaml $(if $(GUIDED),--guided,)
 
 .PHONY: insights insights-quality bench-insights load chaos
 # The insights JSON of one transcript file (QMSum, or the exit-report format).

@@ -74,6 +74,8 @@ up() {
   if [ -n "${WATCH_RELEASE:-}" ]; then cargo build -q --release -p join -p stop -p status -p report -p pipeline; fi
 
   "$XTASK" bootstrap
+  # The local development account the saved events in events/ use (emulator only).
+  "$XTASK" seed-local
   start standin "$XTASK" standin
   start receiver "$XTASK" receiver
   if [ -n "${FAULT_RATE:-}" ]; then

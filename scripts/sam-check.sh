@@ -10,9 +10,8 @@ unset AWS_ENDPOINT_URL
 
 cfn-lint infra/template.yaml
 sam validate --lint -t infra/template.yaml
+./scripts/sam-build.sh
 build=.aws-sam/build
-rm -rf "$build"
-sam build -t infra/template.yaml --beta-features --build-dir "$build" >/tmp/sam-build.$$.log 2>&1 || { tail -40 /tmp/sam-build.$$.log; exit 1; }
 missing=0
 for fn in JoinFunction StopFunction StatusFunction ReportFunction PipelineFunction; do
   bin=$build/$fn/bootstrap

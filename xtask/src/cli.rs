@@ -65,6 +65,8 @@ enum Command {
         #[arg(long, value_name = "DOMAINS")]
         email_domains: Option<String>,
     },
+    /// Seed the local development account (fixed key) and the bots events/ names; emulator only
+    SeedLocal,
     /// Print the account's webhook signing secret (last line), creating the account if needed
     WebhookSecret {
         /// Account name: 1-64 characters of a-z, 0-9, '-' and '_'
@@ -174,6 +176,7 @@ impl Cli {
             }
             Command::ApiKey { account } => accounts::print_api_key(&account).await,
             Command::WebhookSecret { account } => accounts::print_webhook_secret(&account).await,
+            Command::SeedLocal => crate::seed::run().await,
             Command::AccountLimits {
                 account,
                 active_bots,

@@ -20,5 +20,6 @@ pub mod mailbox;
 pub mod meeting;
 pub mod receiver;
 pub mod runtime_api;
+pub mod seed;
 pub mod standin;
 pub mod transcript_files;

@@ -278,6 +278,45 @@ pub enum StopDecision {
 }
 
 impl Session {
+    /// A new session in phase `joining`, with the defaults of a join that asked for
+    /// nothing optional (no email, no webhook, insights on, provider `daily`).
+    pub fn joining(
+        bot_id: BotId,
+        account_id: AccountId,
+        room_url: String,
+        bot_config: serde_json::Value,
+        bot_secret_hash: String,
+        created_at: OffsetDateTime,
+    ) -> Self {
+        Self {
+            bot_id,
+            account_id,
+            room_url,
+            provider: "daily".into(),
+            bot_config,
+            process_insights: true,
+            email: None,
+            email_on_failure: false,
+            analysis_prompt: None,
+            summary_format_prompt: None,
+            webhook_url: None,
+            phase: Phase::Joining,
+            created_at,
+            started_at: None,
+            leave_requested_at: None,
+            leave_enqueued: false,
+            completed_at: None,
+            runtime_session_id: None,
+            bot_secret_hash,
+            exit: None,
+            error: None,
+            insights_error: None,
+            holds_slot: false,
+            email_delivery: None,
+            webhook_delivery: None,
+        }
+    }
+
     pub fn status(&self) -> Status {
         self.phase.status()
     }

@@ -232,3 +232,59 @@ async fn limits_set_with_make_account_limits_hold_on_the_running_stack() {
         .unwrap();
     assert_eq!(stopped.status(), 200);
 }
+
+/// `events/README.md`'s table: file, function, what it answers.
+fn documented_events() -> Vec<(String, String, String)> {
+    let readme = std::fs::read_to_string(xtask::local::repo_root().join("events/README.md"))
+        .expect("events/README.md");
+    readme
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            match cells.as_slice() {
+                ["", file, function, answer, ""] if file.ends_with(".json`") => Some((
+                    file.trim_matches('`').to_owned(),
+                    (*function).to_owned(),
+                    (*answer).to_owned(),
+                )),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_saved_event_answers_what_events_readme_documents() {
+    let root = xtask::local::repo_root();
+    let documented = documented_events();
+    let mut files: Vec<String> = std::fs::read_dir(root.join("events"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|f| f.ends_with(".json"))
+        .collect();
+    files.sort();
+    let mut listed: Vec<String> = documented.iter().map(|(f, _, _)| f.clone()).collect();
+    listed.sort();
+    assert_eq!(files, listed, "every event file is in events/README.md's table");
+    for (file, function, answer) in documented {
+        // Twice: a repeated invocation answers the same.
+        for _ in 0..2 {
+            let out = tokio::process::Command::new("cargo")
+                .args(["lambda", "invoke", "-A", "127.0.0.1", "-P", "9000", &function])
+                .arg("--data-file")
+                .arg(root.join("events").join(&file))
+                .output()
+                .await
+                .expect("cargo lambda (make test puts the project's .venv on PATH)");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success(), "{file}: {stdout} {}", String::from_utf8_lossy(&out.stderr));
+            let response: Value = serde_json::from_str(stdout.trim())
+                .unwrap_or_else(|e| panic!("{file}: not JSON ({e}): {stdout}"));
+            let got = match response.get("statusCode") {
+                Some(code) => code.to_string(),
+                None => format!("batchItemFailures {}", response["batchItemFailures"]),
+            };
+            assert_eq!(got, answer, "{file}: {response}");
+        }
+    }
+}

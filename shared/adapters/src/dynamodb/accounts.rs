@@ -14,7 +14,15 @@ impl DynamoStore {
     pub async fn create_api_key(&self, account: &AccountId) -> Result<ApiKey, StoreError> {
         self.ensure_account(account).await?;
         let key = ApiKey::generate();
-        self.client
+        self.put_api_key(account, &key).await?;
+        Ok(key)
+    }
+
+    /// Stores a given key's hash for the account (the local development account's fixed
+    /// key); a key already stored is left as it is.
+    pub async fn put_api_key(&self, account: &AccountId, key: &ApiKey) -> Result<(), StoreError> {
+        let put = self
+            .client
             .put_item()
             .table_name(&*self.table)
             .item("pk", s(api_key_pk(&key.hash())))
@@ -23,9 +31,12 @@ impl DynamoStore {
             .item("created_at", rfc3339(now()))
             .condition_expression("attribute_not_exists(pk)")
             .send()
-            .await
-            .map_err(|e| StoreError::unavailable("put api key", e))?;
-        Ok(key)
+            .await;
+        match put {
+            Ok(_) => Ok(()),
+            Err(e) if condition_failed(&e) => Ok(()),
+            Err(e) => Err(StoreError::unavailable("put api key", e)),
+        }
     }
 
     /// The account's webhook signing secret, creating the account on first use.

@@ -117,7 +117,7 @@ where
 
         let bot_id = BotId::new();
         let secret = BotSecret::generate();
-        let session = new_session(bot_id, account.clone(), &join, &secret);
+        let session = join.session(bot_id, account.clone(), secret.hash(), now());
         let claim = idempotency_key.map(|key| IdempotencyClaim {
             account: account.clone(),
             key,
@@ -293,39 +293,4 @@ fn idempotency_key(req: &Request) -> Result<Option<String>, ApiError> {
         ));
     }
     Ok(Some(key.to_owned()))
-}
-
-fn new_session(
-    bot_id: BotId,
-    account: domain::AccountId,
-    join: &JoinRequest,
-    secret: &BotSecret,
-) -> Session {
-    Session {
-        bot_id,
-        account_id: account,
-        room_url: join.room_url.clone(),
-        provider: join.provider.clone(),
-        bot_config: join.bot_config.clone(),
-        process_insights: join.process_insights,
-        email: join.email.clone(),
-        email_on_failure: join.email_on_failure,
-        holds_slot: true,
-        analysis_prompt: join.analysis_prompt.clone(),
-        summary_format_prompt: join.summary_format_prompt.clone(),
-        webhook_url: join.webhook_callback_url.clone(),
-        phase: Phase::Joining,
-        created_at: now(),
-        started_at: None,
-        leave_requested_at: None,
-        leave_enqueued: false,
-        completed_at: None,
-        runtime_session_id: None,
-        bot_secret_hash: secret.hash(),
-        exit: None,
-        error: None,
-        insights_error: None,
-        email_delivery: None,
-        webhook_delivery: None,
-    }
 }

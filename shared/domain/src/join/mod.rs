@@ -130,6 +130,36 @@ impl JoinRequest {
     }
 }
 
+impl JoinRequest {
+    /// The session this join creates: phase `joining`, holding one of the account's
+    /// running-bot slots until it ends.
+    pub fn session(
+        &self,
+        bot_id: crate::BotId,
+        account: crate::AccountId,
+        bot_secret_hash: String,
+        at: time::OffsetDateTime,
+    ) -> crate::Session {
+        let mut s = crate::Session::joining(
+            bot_id,
+            account,
+            self.room_url.clone(),
+            self.bot_config.clone(),
+            bot_secret_hash,
+            at,
+        );
+        s.provider = self.provider.clone();
+        s.process_insights = self.process_insights;
+        s.email = self.email.clone();
+        s.email_on_failure = self.email_on_failure;
+        s.analysis_prompt = self.analysis_prompt.clone();
+        s.summary_format_prompt = self.summary_format_prompt.clone();
+        s.webhook_url = self.webhook_callback_url.clone();
+        s.holds_slot = true;
+        s
+    }
+}
+
 fn parse_bot_config(cfg: &Map<String, Value>) -> Result<(), JoinRequestError> {
     match cfg.get("bot_prompt") {
         None | Some(Value::Null) => return Err(JoinRequestError::Missing("bot_config.bot_prompt")),
