@@ -27,9 +27,8 @@ pub const COMPLETED_BOT: &str = "5eed0000-0000-4000-8000-000000000003";
 pub const REPORTING_BOT: &str = "5eed0000-0000-4000-8000-000000000004";
 
 /// Refuses unless the AWS endpoint is the local emulator on a loopback address.
-fn refuse_unless_local() -> Result<(), String> {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
-    let host = url::Url::parse(&endpoint)
+fn refuse_unless_local(endpoint: &str) -> Result<(), String> {
+    let host = url::Url::parse(endpoint)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned));
     match host.as_deref() {
@@ -42,7 +41,7 @@ fn refuse_unless_local() -> Result<(), String> {
 }
 
 pub async fn run() -> Result<(), String> {
-    refuse_unless_local()?;
+    refuse_unless_local(&std::env::var("AWS_ENDPOINT_URL").unwrap_or_default())?;
     let aws = local::aws().await;
     let store = DynamoStore::from_config(&aws, local::table_name());
     let account = AccountId::parse(ACCOUNT).map_err(|e| e.to_string())?;
@@ -188,4 +187,27 @@ fn meeting() -> Transcript {
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_loopback_emulator_is_seeded() {
+        assert!(refuse_unless_local("http://127.0.0.1:4566").is_ok());
+        assert!(refuse_unless_local("http://localhost:4566").is_ok());
+        for endpoint in [
+            "",
+            "https://dynamodb.us-east-1.amazonaws.com",
+            "http://10.0.0.5:4566",
+            "not a url",
+        ] {
+            let refusal = refuse_unless_local(endpoint).unwrap_err();
+            assert!(
+                refusal.contains("only into the local emulator"),
+                "{endpoint}: {refusal}"
+            );
+        }
+    }
 }

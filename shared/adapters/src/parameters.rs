@@ -11,7 +11,7 @@ pub enum ParameterError {
     Unavailable {
         names: Vec<String>,
         #[source]
-        source: aws_sdk_ssm::Error,
+        source: Box<aws_sdk_ssm::Error>,
     },
     #[error("SSM parameter {0} does not exist")]
     Missing(String),
@@ -30,7 +30,7 @@ pub async fn read(
         .await
         .map_err(|e| ParameterError::Unavailable {
             names: names.iter().map(|n| (*n).to_owned()).collect(),
-            source: e.into(),
+            source: Box::new(e.into()),
         })?;
     let values: HashMap<String, String> = out
         .parameters()

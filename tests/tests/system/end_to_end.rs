@@ -265,19 +265,34 @@ async fn every_saved_event_answers_what_events_readme_documents() {
     files.sort();
     let mut listed: Vec<String> = documented.iter().map(|(f, _, _)| f.clone()).collect();
     listed.sort();
-    assert_eq!(files, listed, "every event file is in events/README.md's table");
+    assert_eq!(
+        files, listed,
+        "every event file is in events/README.md's table"
+    );
     for (file, function, answer) in documented {
         // Twice: a repeated invocation answers the same.
         for _ in 0..2 {
             let out = tokio::process::Command::new("cargo")
-                .args(["lambda", "invoke", "-A", "127.0.0.1", "-P", "9000", &function])
+                .args([
+                    "lambda",
+                    "invoke",
+                    "-A",
+                    "127.0.0.1",
+                    "-P",
+                    "9000",
+                    &function,
+                ])
                 .arg("--data-file")
                 .arg(root.join("events").join(&file))
                 .output()
                 .await
                 .expect("cargo lambda (make test puts the project's .venv on PATH)");
             let stdout = String::from_utf8_lossy(&out.stdout);
-            assert!(out.status.success(), "{file}: {stdout} {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{file}: {stdout} {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             let response: Value = serde_json::from_str(stdout.trim())
                 .unwrap_or_else(|e| panic!("{file}: not JSON ({e}): {stdout}"));
             let got = match response.get("statusCode") {
@@ -286,5 +301,59 @@ async fn every_saved_event_answers_what_events_readme_documents() {
             };
             assert_eq!(got, answer, "{file}: {response}");
         }
+    }
+}
+
+#[tokio::test]
+async fn seeding_the_local_account_twice_changes_nothing() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    std::env::set_var("AWS_ENDPOINT_URL", xtask::local::emulator_url());
+    let aws = xtask::local::aws().await;
+    let ddb = aws_sdk_dynamodb::Client::new(&aws);
+    // The completed bot and the key: the other seeded bots are the events' to change (the
+    // event test invokes them concurrently).
+    let key = domain::ApiKey::parse(xtask::seed::API_KEY).unwrap().hash();
+    let partitions = [
+        format!("BOT#{}", xtask::seed::COMPLETED_BOT),
+        format!("APIKEY#{}", key.as_str()),
+    ];
+    let seeded = || async {
+        let mut items = Vec::new();
+        for pk in &partitions {
+            let out = ddb
+                .query()
+                .table_name(xtask::local::table_name())
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", AttributeValue::S(pk.clone()))
+                .consistent_read(true)
+                .send()
+                .await
+                .unwrap();
+            items.extend(
+                out.items()
+                    .iter()
+                    .map(|i| canonical(&AttributeValue::M(i.clone()))),
+            );
+        }
+        items
+    };
+    xtask::seed::run().await.unwrap();
+    let before = seeded().await;
+    assert_eq!(before.len(), 4, "session, transcript, results and the key");
+    xtask::seed::run().await.unwrap();
+    assert_eq!(seeded().await, before);
+}
+
+/// An attribute value with its maps in key order, to compare items read at two times.
+fn canonical(v: &aws_sdk_dynamodb::types::AttributeValue) -> String {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    match v {
+        AttributeValue::M(m) => {
+            let sorted: std::collections::BTreeMap<_, _> =
+                m.iter().map(|(k, v)| (k.clone(), canonical(v))).collect();
+            format!("{sorted:?}")
+        }
+        AttributeValue::L(l) => format!("{:?}", l.iter().map(canonical).collect::<Vec<_>>()),
+        other => format!("{other:?}"),
     }
 }
