@@ -6,10 +6,11 @@
 
 use crate::local;
 use adapters::dynamodb::DynamoStore;
-use app::ports::{Admission, Finish, SessionStore, TranscriptStore};
+use app::ports::{Admission, Finish, SessionStore, Timeline, TranscriptStore};
 use domain::insights::Analysis;
 use domain::limits::Limits;
 use domain::session::{ExitReason, ExitRecord, Phase, Session};
+use domain::timeline::{ChangeCode, StatusChange, SubCode};
 use domain::{now, AccountId, ApiKey, BotId, BotSecret, Segment, Transcript};
 use insights::BuiltinEngine;
 
@@ -106,11 +107,17 @@ async fn seed_bot(
         .create_session(&session, None, &admission)
         .await
         .map_err(|e| e.to_string())?;
+    let timeline = Timeline::change(&session, ChangeCode::InCall, None, now());
     store
-        .mark_started(bot_id, &format!("local-seed-{id}"), now())
+        .mark_started(bot_id, &format!("local-seed-{id}"), now(), &timeline)
         .await
         .map_err(|e| e.to_string())?;
     if let Kind::Completed = kind {
+        let session = store
+            .get_session(bot_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("the seeded session vanished")?;
         complete(store, &session).await?;
     }
     Ok(())
@@ -134,8 +141,16 @@ async fn complete(store: &DynamoStore, session: &Session) -> Result<(), String> 
         words: transcript.word_count() as u64,
         duration_ms: transcript.duration_ms(),
     };
+    let left = Some(SubCode::ParticipantLeft);
+    let exited = Timeline::of(
+        session,
+        vec![
+            StatusChange::new(ChangeCode::BotExited, left, exit.reported_at),
+            StatusChange::new(ChangeCode::Processing, None, exit.reported_at),
+        ],
+    );
     store
-        .record_exit(session.bot_id, &exit)
+        .record_exit(session.bot_id, &exit, &exited)
         .await
         .map_err(|e| e.to_string())?;
     let analysis: Analysis = BuiltinEngine::new().analyze(&transcript);
@@ -147,6 +162,7 @@ async fn complete(store: &DynamoStore, session: &Session) -> Result<(), String> 
         email: None,
         webhook: None,
         frees_slot_of: None,
+        timeline: Timeline::change(session, ChangeCode::Completed, left, now()),
     };
     store
         .finish(session.bot_id, &[Phase::Processing], finish)

@@ -129,6 +129,7 @@ fn status(c: &mut Criterion) {
             email: None,
             webhook: None,
             frees_slot_of: None,
+            timeline: Default::default(),
         };
         assert!(store
             .finish(done.bot_id, &[Phase::Processing], finish)

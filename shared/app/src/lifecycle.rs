@@ -1,9 +1,11 @@
 //! Lifecycle steps the API and the pipeline share: a stop and a session reaching its
 //! maximum length both ask the bot to leave the same way.
 
-use crate::ports::{PipelineQueue, QueueError, SessionStore, StoreError};
+use crate::ports::{PipelineQueue, QueueError, SessionStore, StoreError, Timeline};
 use domain::messages::PipelineMessage;
+use domain::timeline::{ChangeCode, SubCode};
 use domain::BotId;
+use domain::Session;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -18,16 +20,21 @@ pub enum LeaveError {
 /// Records a leave request (`joining|in_call -> leaving`, one conditional write) and puts
 /// one `leave_requested` message on the queue. False when the session was past the point a
 /// leave can be requested (another stop, an exit or a deadline came first).
+///
+/// `sub_code` says why on the timeline: `None` for the customer's stop,
+/// `max_duration_reached` when the session ran out of time.
 pub async fn request_leave_and_enqueue<S: SessionStore, Q: PipelineQueue>(
     store: &S,
     queue: &Q,
-    bot_id: BotId,
+    session: &Session,
+    sub_code: Option<SubCode>,
     at: OffsetDateTime,
 ) -> Result<bool, LeaveError> {
-    if !store.request_leave(bot_id, at).await? {
+    let timeline = Timeline::change(session, ChangeCode::LeaveRequested, sub_code, at);
+    if !store.request_leave(session.bot_id, at, &timeline).await? {
         return Ok(false);
     }
-    enqueue_leave(store, queue, bot_id).await?;
+    enqueue_leave(store, queue, session.bot_id).await?;
     Ok(true)
 }
 

@@ -2,6 +2,7 @@
 //! runtime). Constructors reject bad input once, at the edge.
 
 pub mod account;
+pub mod delivery;
 pub mod email;
 pub mod exit_report;
 pub mod ids;
@@ -9,10 +10,12 @@ pub mod insights;
 pub mod join;
 pub mod limits;
 pub mod messages;
+pub mod metadata;
 pub mod net;
 pub mod plain_text;
 pub mod secret;
 pub mod session;
+pub mod timeline;
 pub mod transcript;
 pub mod webhook_url;
 

@@ -33,6 +33,9 @@ pub enum PipelineMessage {
     WebhookRetry {
         version: u32,
         bot_id: BotId,
+        /// The `status_change` event's index; absent for the final event.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<usize>,
         attempt: u32,
         #[serde(with = "time::serde::rfc3339")]
         not_before: OffsetDateTime,
@@ -100,10 +103,16 @@ impl PipelineMessage {
         }
     }
 
-    pub fn webhook_retry(bot_id: BotId, attempt: u32, not_before: OffsetDateTime) -> Self {
+    pub fn webhook_retry(
+        bot_id: BotId,
+        event: Option<usize>,
+        attempt: u32,
+        not_before: OffsetDateTime,
+    ) -> Self {
         PipelineMessage::WebhookRetry {
             version: MESSAGE_VERSION,
             bot_id,
+            event,
             attempt,
             not_before,
         }

@@ -8,7 +8,13 @@
 //! in_call -> processing (the bot left on its own)
 //! ```
 
+pub use crate::delivery::{
+    DeliveryState, EmailDelivery, WebhookAttempt, WebhookDelivery, WebhookEvent,
+};
+
 use super::{AccountId, BotId, EmailAddress, WebhookUrl};
+use crate::metadata::Metadata;
+use crate::timeline::{ChangeCode, StatusChange, SubCode};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -105,106 +111,6 @@ pub struct ExitRecord {
     pub duration_ms: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryState {
-    /// Decided, not yet attempted (or waiting for a retry).
-    Pending,
-    /// Claimed by one pipeline invocation that is sending it now.
-    Sending,
-    Delivered,
-    /// Given up: refused permanently, or retries exhausted.
-    Failed,
-}
-
-/// The email checkpoint. Decided when the session becomes terminal, then claimed, then
-/// recorded, so that redelivered pipeline messages never send it twice.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EmailDelivery {
-    pub state: DeliveryState,
-    pub to: EmailAddress,
-    #[serde(default)]
-    pub attempts: u32,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub claimed_at: Option<OffsetDateTime>,
-    /// End of the current claim in Unix milliseconds (a number, so conditions can compare it).
-    #[serde(default)]
-    pub lease_expires_ms: i64,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub sent_at: Option<OffsetDateTime>,
-    #[serde(default)]
-    pub message_id: Option<String>,
-    #[serde(default)]
-    pub error: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WebhookEvent {
-    SessionComplete,
-    BotJoinFailed,
-}
-
-impl WebhookEvent {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WebhookEvent::SessionComplete => "session_complete",
-            WebhookEvent::BotJoinFailed => "bot_join_failed",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct WebhookAttempt {
-    pub attempt: u32,
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    #[serde(default)]
-    pub status_code: Option<u16>,
-    #[serde(default)]
-    pub error: Option<String>,
-    pub duration_ms: u64,
-}
-
-/// The webhook checkpoint: one event, one stable `webhook-id`, every attempt recorded.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct WebhookDelivery {
-    pub event: WebhookEvent,
-    pub webhook_id: String,
-    pub state: DeliveryState,
-    #[serde(default)]
-    pub attempts: u32,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub claimed_at: Option<OffsetDateTime>,
-    #[serde(default)]
-    pub lease_expires_ms: i64,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub first_attempt_at: Option<OffsetDateTime>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub next_attempt_at: Option<OffsetDateTime>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub delivered_at: Option<OffsetDateTime>,
-    #[serde(default)]
-    pub history: Vec<WebhookAttempt>,
-}
-
-impl WebhookDelivery {
-    pub fn new(event: WebhookEvent, bot_id: BotId) -> Self {
-        Self {
-            event,
-            webhook_id: format!("msg_{}_{}", bot_id.as_uuid().simple(), event.as_str()),
-            state: DeliveryState::Pending,
-            attempts: 0,
-            claimed_at: None,
-            lease_expires_ms: 0,
-            first_attempt_at: None,
-            next_attempt_at: None,
-            delivered_at: None,
-            history: Vec::new(),
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Session {
     pub bot_id: BotId,
@@ -226,6 +132,20 @@ pub struct Session {
     pub summary_format_prompt: Option<String>,
     #[serde(default)]
     pub webhook_url: Option<WebhookUrl>,
+    /// Which events the webhook gets (`session_complete` and `bot_join_failed` unless the
+    /// join named others).
+    #[serde(default = "crate::delivery::default_webhook_events")]
+    pub webhook_events: Vec<WebhookEvent>,
+    /// The customer's labels (join's `metadata`).
+    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+    pub metadata: Metadata,
+    /// Hours the transcript and results are kept after the session ends (join's
+    /// `retention_hours`; the account's default when absent).
+    #[serde(default)]
+    pub retention_hours: Option<u32>,
+    /// Every change of state, in order, each written with the change itself.
+    #[serde(default)]
+    pub status_changes: Vec<StatusChange>,
     pub phase: Phase,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -254,6 +174,9 @@ pub struct Session {
     pub email_delivery: Option<EmailDelivery>,
     #[serde(default)]
     pub webhook_delivery: Option<WebhookDelivery>,
+    /// `status_change` events owed, one per change (when `webhook_events` asks for them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub event_deliveries: Vec<WebhookDelivery>,
 }
 
 /// Whether a session that ends has a meeting to report.
@@ -300,6 +223,10 @@ impl Session {
             analysis_prompt: None,
             summary_format_prompt: None,
             webhook_url: None,
+            webhook_events: crate::delivery::default_webhook_events(),
+            metadata: Metadata::default(),
+            retention_hours: None,
+            status_changes: vec![StatusChange::new(ChangeCode::Joining, None, created_at)],
             phase: Phase::Joining,
             created_at,
             started_at: None,
@@ -314,7 +241,32 @@ impl Session {
             holds_slot: false,
             email_delivery: None,
             webhook_delivery: None,
+            event_deliveries: Vec::new(),
         }
+    }
+
+    /// Why the session is in its state: the reason of its latest change.
+    pub fn sub_code(&self) -> Option<SubCode> {
+        self.status_changes.last().and_then(|c| c.sub_code)
+    }
+
+    /// Whether the customer's webhook asked for `event`.
+    pub fn wants(&self, event: WebhookEvent) -> bool {
+        self.webhook_url.is_some() && self.webhook_events.contains(&event)
+    }
+
+    /// The `status_change` deliveries owed for `changes`, about to be appended to the
+    /// timeline (none unless the webhook asked for them).
+    pub fn change_deliveries(&self, changes: &[StatusChange]) -> Vec<WebhookDelivery> {
+        if !self.wants(WebhookEvent::StatusChange) {
+            return Vec::new();
+        }
+        let first = self.status_changes.len();
+        changes
+            .iter()
+            .enumerate()
+            .map(|(i, change)| WebhookDelivery::for_change(self.bot_id, first + i, *change))
+            .collect()
     }
 
     pub fn status(&self) -> Status {
@@ -365,9 +317,8 @@ impl Session {
                 error: None,
             });
         let webhook = self
-            .webhook_url
-            .as_ref()
-            .map(|_| WebhookDelivery::new(event, self.bot_id));
+            .wants(event)
+            .then(|| WebhookDelivery::new(event, self.bot_id));
         (email, webhook)
     }
 }

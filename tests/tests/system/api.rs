@@ -96,6 +96,7 @@ async fn stop_of_a_completed_and_of_a_failed_bot_is_409_and_changes_nothing() {
         email: None,
         webhook: None,
         frees_slot_of: None,
+        timeline: Default::default(),
     };
     assert!(
         app::ports::SessionStore::finish(&api.env.store, id, &[domain::Phase::InCall], finish)

@@ -140,7 +140,8 @@ fn the_largest_pipeline_message_fits_the_queue() {
         PipelineMessage::bot_exited(id, "f".repeat(64)),
         PipelineMessage::exit_deadline(id, t),
         PipelineMessage::deliver(id),
-        PipelineMessage::webhook_retry(id, u32::MAX, t),
+        PipelineMessage::webhook_retry(id, None, u32::MAX, t),
+        PipelineMessage::webhook_retry(id, Some(7), 2, t),
     ]
     .iter()
     .map(|m| m.to_json().len())

@@ -10,3 +10,4 @@ mod end_to_end;
 mod hostile;
 mod limits;
 mod pipeline;
+mod timeline;

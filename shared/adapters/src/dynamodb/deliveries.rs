@@ -8,12 +8,28 @@ use super::expr::Expr;
 use super::keys::{bot_pk, SESSION_SK};
 use super::transactions::{outcome, Transaction};
 use super::DynamoStore;
-use app::ports::{Claim, DeliveryStore, EmailQuota, StoreError};
+use app::ports::{Claim, DeliveryStore, EmailQuota, StoreError, WebhookSlot};
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use domain::limits::LimitExceeded;
 use domain::session::{DeliveryState, EmailDelivery, WebhookAttempt, WebhookDelivery};
 use domain::BotId;
 use time::OffsetDateTime;
+
+/// The path of a webhook delivery on the session item.
+fn webhook_path(expr: &mut Expr, slot: WebhookSlot) -> String {
+    match slot {
+        WebhookSlot::Final => expr.name("webhook_delivery"),
+        WebhookSlot::Event(i) => format!("{}[{i}]", expr.name("event_deliveries")),
+    }
+}
+
+/// The delivery a slot names, as the session holds it.
+fn webhook_of(session: &domain::Session, slot: WebhookSlot) -> Option<&WebhookDelivery> {
+    match slot {
+        WebhookSlot::Final => session.webhook_delivery.as_ref(),
+        WebhookSlot::Event(i) => session.event_deliveries.get(i),
+    }
+}
 
 /// How the first claim of an email ended.
 enum FirstClaim {
@@ -163,16 +179,14 @@ impl DeliveryStore for DynamoStore {
     async fn claim_webhook(
         &self,
         id: BotId,
+        slot: WebhookSlot,
         attempt: u32,
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
     ) -> Result<Claim, StoreError> {
         let mut expr = Expr::default();
-        let (d, st, lease) = (
-            expr.name("webhook_delivery"),
-            expr.name("state"),
-            expr.name("lease_expires_ms"),
-        );
+        let d = webhook_path(&mut expr, slot);
+        let (st, lease) = (expr.name("state"), expr.name("lease_expires_ms"));
         let (claimed, attempts) = (expr.name("claimed_at"), expr.name("attempts"));
         let pending = expr.value("pending", s("pending"));
         let sending = expr.value("sending", s("sending"));
@@ -191,7 +205,7 @@ impl DeliveryStore for DynamoStore {
         }
         let now_ms = millis(now);
         self.claim_outcome(id, |s| {
-            s.webhook_delivery.as_ref().is_some_and(|w| {
+            webhook_of(s, slot).is_some_and(|w| {
                 w.attempts + 1 == attempt
                     && w.state == DeliveryState::Sending
                     && w.lease_expires_ms >= now_ms
@@ -203,15 +217,15 @@ impl DeliveryStore for DynamoStore {
     async fn record_webhook_attempt(
         &self,
         id: BotId,
+        slot: WebhookSlot,
         attempt: &WebhookAttempt,
         delivery: &WebhookDelivery,
     ) -> Result<(), StoreError> {
-        let mut expr = Expr::default().set("webhook_delivery", to_av(delivery)?);
-        let (d, st, attempts) = (
-            expr.name("webhook_delivery"),
-            expr.name("state"),
-            expr.name("attempts"),
-        );
+        let mut expr = Expr::default();
+        let d = webhook_path(&mut expr, slot);
+        let value = expr.value("delivery", to_av(delivery)?);
+        expr.sets.push(format!("{d} = {value}"));
+        let (st, attempts) = (expr.name("state"), expr.name("attempts"));
         let sending = expr.value("sending", s("sending"));
         let prev = expr.value("prev", n(attempt.attempt.saturating_sub(1)));
         let condition = format!("{d}.{st} = {sending} AND {d}.{attempts} = {prev}");

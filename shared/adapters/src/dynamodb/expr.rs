@@ -34,6 +34,21 @@ impl Expr {
         self
     }
 
+    /// `SET attr = list_append(if_not_exists(attr, []), values)`: adds to the end of a list
+    /// attribute, creating it if the item has none. Nothing for no values.
+    pub(super) fn append(mut self, attr: &str, values: Vec<AttributeValue>) -> Self {
+        if values.is_empty() {
+            return self;
+        }
+        let name = self.name(attr);
+        let empty = self.value("empty_list", AttributeValue::L(Vec::new()));
+        let list = self.value(&format!("{attr}_new"), AttributeValue::L(values));
+        self.sets.push(format!(
+            "{name} = list_append(if_not_exists({name}, {empty}), {list})"
+        ));
+        self
+    }
+
     /// `#phase IN (:from0, :from1, ...)`
     pub(super) fn phase_in(&mut self, phases: &[Phase]) -> String {
         let name = self.name("phase");
@@ -53,6 +68,16 @@ impl Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn appending_creates_the_list_when_missing() {
+        let e = Expr::default().append("status_changes", vec![AttributeValue::S("x".into())]);
+        assert_eq!(
+            e.update_expression(),
+            "SET #status_changes = list_append(if_not_exists(#status_changes, :empty_list), :status_changes_new)"
+        );
+        assert!(Expr::default().append("x", Vec::new()).sets.is_empty());
+    }
 
     #[test]
     fn every_name_and_value_has_a_placeholder() {

@@ -14,7 +14,7 @@ use super::transactions::{outcome, Transaction};
 use super::{DynamoStore, SortKey};
 use app::ports::{
     Admission, CreateOutcome, Finish, IdempotencyClaim, RecordExit, SessionStore, SessionView,
-    StoreError,
+    StoreError, Timeline,
 };
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
@@ -83,6 +83,23 @@ fn assemble(session: Session, items: Vec<Item>) -> Result<SessionView, StoreErro
         transcript,
         analysis,
     })
+}
+
+/// The transition's timeline changes and `status_change` events, appended in its write.
+fn with_timeline(expr: Expr, timeline: &Timeline) -> Result<Expr, StoreError> {
+    let changes = timeline
+        .changes
+        .iter()
+        .map(to_av)
+        .collect::<Result<_, _>>()?;
+    let deliveries = timeline
+        .deliveries
+        .iter()
+        .map(to_av)
+        .collect::<Result<_, _>>()?;
+    Ok(expr
+        .append("status_changes", changes)
+        .append("event_deliveries", deliveries))
 }
 
 fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
@@ -222,8 +239,9 @@ impl SessionStore for DynamoStore {
         id: BotId,
         runtime_session_id: &str,
         at: OffsetDateTime,
+        timeline: &Timeline,
     ) -> Result<bool, StoreError> {
-        let mut expr = Expr::default()
+        let mut expr = with_timeline(Expr::default(), timeline)?
             .set("phase", s(Phase::InCall.as_str()))
             .set("started_at", rfc3339(at))
             .set("runtime_session_id", s(runtime_session_id));
@@ -231,8 +249,13 @@ impl SessionStore for DynamoStore {
         self.update_session(id, expr, condition).await
     }
 
-    async fn request_leave(&self, id: BotId, at: OffsetDateTime) -> Result<bool, StoreError> {
-        let mut expr = Expr::default()
+    async fn request_leave(
+        &self,
+        id: BotId,
+        at: OffsetDateTime,
+        timeline: &Timeline,
+    ) -> Result<bool, StoreError> {
+        let mut expr = with_timeline(Expr::default(), timeline)?
             .set("phase", s(Phase::Leaving.as_str()))
             .set("leave_requested_at", rfc3339(at))
             .set("leave_enqueued", AttributeValue::Bool(false));
@@ -247,8 +270,13 @@ impl SessionStore for DynamoStore {
             .map(|_| ())
     }
 
-    async fn record_exit(&self, id: BotId, exit: &ExitRecord) -> Result<RecordExit, StoreError> {
-        let mut expr = Expr::default()
+    async fn record_exit(
+        &self,
+        id: BotId,
+        exit: &ExitRecord,
+        timeline: &Timeline,
+    ) -> Result<RecordExit, StoreError> {
+        let mut expr = with_timeline(Expr::default(), timeline)?
             .set("exit", to_av(exit)?)
             .set("phase", s(Phase::Processing.as_str()));
         let condition = expr.phase_in(&[Phase::Joining, Phase::InCall, Phase::Leaving]);
@@ -270,7 +298,7 @@ impl SessionStore for DynamoStore {
         from: &[Phase],
         finish: Finish<'_>,
     ) -> Result<bool, StoreError> {
-        let mut expr = Expr::default()
+        let mut expr = with_timeline(Expr::default(), &finish.timeline)?
             .set("phase", s(finish.phase.as_str()))
             .set("completed_at", rfc3339(finish.at))
             .set("email_delivery", to_av(&finish.email)?)

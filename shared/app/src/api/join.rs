@@ -9,13 +9,14 @@ use super::MAX_JOIN_BODY_BYTES;
 use crate::errors::Chain;
 use crate::ports::{
     Accounts, Admission, BotRuntime, CreateOutcome, Finish, HostResolver, IdempotencyClaim,
-    PipelineQueue, SessionStore, StartBot,
+    PipelineQueue, SessionStore, StartBot, Timeline,
 };
 use domain::join::{JoinPolicy, JoinRequest, RoomHosts};
 use domain::limits::Limits;
 use domain::messages::PipelineMessage;
 use domain::net::UrlPolicy;
 use domain::session::{Outcome, WebhookEvent};
+use domain::timeline::{ChangeCode, SubCode};
 use domain::{now, BotId, BotSecret, Phase, Session, WebhookUrl};
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
@@ -163,11 +164,16 @@ where
             .await;
         match started {
             Ok(runtime_session_id) => {
+                let at = now();
+                let timeline = Timeline::change(&session, ChangeCode::InCall, None, at);
                 self.store
-                    .mark_started(bot_id, &runtime_session_id, now())
+                    .mark_started(bot_id, &runtime_session_id, at, &timeline)
                     .await
                     .map_err(|e| ApiError::internal(Operation::Join, e))?;
                 self.schedule_session_limit(bot_id).await;
+                if !timeline.deliveries.is_empty() {
+                    self.enqueue_deliveries(bot_id).await;
+                }
                 tracing::info!(%runtime_session_id, "bot started");
                 Ok(started_response(bot_id, &join.room_url))
             }
@@ -208,10 +214,18 @@ where
     async fn fail_join(&self, session: &Session, detail: &str) {
         let (email, webhook) =
             session.deliveries_for(WebhookEvent::BotJoinFailed, Outcome::NoTranscript);
-        let owes = email.is_some() || webhook.is_some();
+        let at = now();
+        let timeline = Timeline::change(
+            session,
+            ChangeCode::Failed,
+            Some(SubCode::BotStartFailed),
+            at,
+        );
+        let owes = email.is_some() || webhook.is_some() || !timeline.deliveries.is_empty();
         let finish = Finish {
+            timeline,
             phase: Phase::Failed,
-            at: now(),
+            at,
             error: Some(detail),
             analysis: None,
             email,
@@ -234,6 +248,18 @@ where
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %Chain(&e), "could not record the failed join"),
+        }
+    }
+
+    /// Puts a `deliver` message on the queue for what the session owes now (its
+    /// `status_change` events); a failure is logged: the next message for the bot delivers.
+    async fn enqueue_deliveries(&self, bot_id: BotId) {
+        if let Err(e) = self
+            .queue
+            .send(&PipelineMessage::deliver(bot_id), Duration::ZERO)
+            .await
+        {
+            tracing::error!(error = %Chain(&e), "could not enqueue the status_change deliveries");
         }
     }
 

@@ -6,10 +6,11 @@
 use super::auth::bearer_token;
 use super::error::{into_response, ApiError, AuthProblem, Flavor, Operation};
 use super::http::{json_response, limit_body, path_param, request_id, require_json};
-use crate::ports::{PipelineQueue, RecordExit, SessionStore, TranscriptStore};
+use crate::ports::{PipelineQueue, RecordExit, SessionStore, Timeline, TranscriptStore};
 use domain::exit_report::ExitReport;
 use domain::messages::PipelineMessage;
 use domain::session::ExitRecord;
+use domain::timeline::{ChangeCode, StatusChange};
 use domain::{now, BotId, BotSecret};
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
@@ -97,9 +98,20 @@ impl<S: SessionStore + TranscriptStore, Q: PipelineQueue> ReportHandler<S, Q> {
             words: report.transcript.word_count() as u64,
             duration_ms: report.transcript.duration_ms(),
         };
+        let timeline = Timeline::of(
+            &session,
+            vec![
+                StatusChange::new(
+                    ChangeCode::BotExited,
+                    Some(exit.reason.into()),
+                    exit.reported_at,
+                ),
+                StatusChange::new(ChangeCode::Processing, None, exit.reported_at),
+            ],
+        );
         match self
             .store
-            .record_exit(bot_id, &exit)
+            .record_exit(bot_id, &exit, &timeline)
             .await
             .map_err(|e| ApiError::internal(OP, e))?
         {

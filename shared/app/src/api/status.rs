@@ -7,8 +7,10 @@ use super::error::{into_response, ApiError, Flavor, Operation};
 use super::http::{json_response, path_param, request_id};
 use crate::ports::{Accounts, SessionStore, SessionView};
 use domain::insights::{Insights, QaPair};
+use domain::metadata::Metadata;
 use domain::rfc3339::format;
-use domain::session::{EmailDelivery, WebhookDelivery};
+use domain::session::{EmailDelivery, WebhookDelivery, WebhookEvent};
+use domain::timeline::{StatusChange, SubCode};
 use domain::{BotId, ExitReason, Phase, Status};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
@@ -36,12 +38,22 @@ pub struct StatusBody {
     pub ended_at: Option<String>,
     pub insights_error: Option<String>,
     pub deliveries: Deliveries,
+    /// Why the session is in its state (the reason of its latest change).
+    pub sub_code: Option<SubCode>,
+    /// Every change of state, in order.
+    pub status_changes: Vec<StatusChange>,
+    /// The customer's labels (join's `metadata`).
+    pub metadata: Metadata,
+    /// The events the webhook gets.
+    pub webhook_events: Vec<WebhookEvent>,
 }
 
 #[derive(Serialize)]
 pub struct Deliveries {
     pub email: Option<EmailDelivery>,
     pub webhook: Option<WebhookDelivery>,
+    /// The `status_change` events, one per change (when the webhook asked for them).
+    pub status_changes: Vec<WebhookDelivery>,
 }
 
 impl StatusBody {
@@ -59,6 +71,7 @@ impl StatusBody {
             ),
             None => (None, None, s.insights_error.clone()),
         };
+        let sub_code = s.sub_code();
         Self {
             status: s.status(),
             bot_id: s.bot_id,
@@ -77,9 +90,14 @@ impl StatusBody {
             exit_reason: s.exit.as_ref().map(|e| e.reason),
             ended_at: s.exit.as_ref().map(|e| format(e.ended_at)),
             insights_error,
+            sub_code,
+            status_changes: s.status_changes,
+            metadata: s.metadata,
+            webhook_events: s.webhook_events,
             deliveries: Deliveries {
                 email: s.email_delivery,
                 webhook: s.webhook_delivery,
+                status_changes: s.event_deliveries,
             },
         }
     }

@@ -82,7 +82,7 @@ impl<S: SessionStore + Accounts, Q: PipelineQueue> StopHandler<S, Q> {
                     return Ok(bot_id);
                 }
                 StopDecision::Request => {
-                    if request_leave_and_enqueue(&self.store, &self.queue, bot_id, now())
+                    if request_leave_and_enqueue(&self.store, &self.queue, &session, None, now())
                         .await
                         .map_err(|e| ApiError::internal(OP, e))?
                     {

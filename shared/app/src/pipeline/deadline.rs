@@ -4,11 +4,13 @@
 
 use super::{Pipeline, Retry};
 use crate::lifecycle::request_leave_and_enqueue;
+use crate::ports::Timeline;
 use crate::ports::{
     BotRuntime, Finish, InsightsEngine, Mailer, PipelineQueue, Store, WebhookSender,
 };
 use domain::messages::PipelineMessage;
 use domain::session::{Outcome, WebhookEvent};
+use domain::timeline::{ChangeCode, SubCode};
 use domain::{now, BotId, Phase, Session};
 use time::OffsetDateTime;
 
@@ -30,7 +32,7 @@ where
             return Ok(());
         };
         if session.phase.is_terminal() {
-            return self.deliver_owed(&session, 1).await;
+            return self.deliver_owed(&session, None).await;
         }
         // A leave requested after this deadline was scheduled gives the bot its full time.
         let mut due = deadline_at;
@@ -46,7 +48,8 @@ where
         match session.phase {
             Phase::Joining | Phase::InCall => {
                 tracing::warn!("session reached its maximum length; asking the bot to leave");
-                request_leave_and_enqueue(&self.store, &self.queue, bot_id, now())
+                let reason = Some(SubCode::MaxDurationReached);
+                request_leave_and_enqueue(&self.store, &self.queue, &session, reason, now())
                     .await
                     .map_err(Retry::because("request leave"))?;
                 Ok(())
@@ -70,9 +73,17 @@ where
         );
         let (email, webhook) =
             session.deliveries_for(WebhookEvent::SessionComplete, Outcome::NoTranscript);
+        let at = now();
+        // A bot that was never in the call (stopped while joining) never joined.
+        let why = if session.started_at.is_none() {
+            SubCode::NeverJoined
+        } else {
+            SubCode::ExitDeadlineExceeded
+        };
         let finish = Finish {
+            timeline: Timeline::change(&session, ChangeCode::Failed, Some(why), at),
             phase: Phase::Failed,
-            at: now(),
+            at,
             error: Some(&error),
             analysis: None,
             email,
@@ -85,6 +96,6 @@ where
             .await
             .map_err(Retry::because("fail session"))?;
         tracing::warn!(failed, "exit deadline passed without a report");
-        self.deliver(session.bot_id, 1).await
+        self.deliver(session.bot_id, None).await
     }
 }

@@ -3,12 +3,14 @@
 
 use super::{Pipeline, Retry};
 use crate::errors::Chain;
+use crate::ports::Timeline;
 use crate::ports::{
     BotRuntime, Finish, InsightsEngine, InsightsRequest, Mailer, PipelineQueue, Store, StoreError,
     WebhookSender,
 };
 use domain::insights::Analysis;
 use domain::session::{Outcome, WebhookEvent};
+use domain::timeline::{ChangeCode, SubCode};
 use domain::{now, BotId, Phase, Session};
 use std::time::Instant;
 
@@ -27,7 +29,7 @@ where
             return Ok(());
         };
         match (&session.exit, session.phase) {
-            (_, phase) if phase.is_terminal() => self.deliver_owed(&session, 1).await,
+            (_, phase) if phase.is_terminal() => self.deliver_owed(&session, None).await,
             (Some(exit), Phase::Processing) if exit.exit_id == exit_id => {
                 self.complete(session).await
             }
@@ -67,9 +69,17 @@ where
         let analysed_ms = started.elapsed().as_millis() as u64 - loaded_ms;
         let (email, webhook) =
             session.deliveries_for(WebhookEvent::SessionComplete, Outcome::Transcript);
+        let at = now();
+        // The bot exited with no speech: completed, and the timeline says so.
+        let why = if exit.words == 0 {
+            SubCode::EmptyTranscript
+        } else {
+            SubCode::from(exit.reason)
+        };
         let finish = Finish {
+            timeline: Timeline::change(&session, ChangeCode::Completed, Some(why), at),
             phase: Phase::Completed,
-            at: now(),
+            at,
             error: None,
             analysis: Some(&analysis),
             email,
@@ -95,7 +105,7 @@ where
             qa_pairs = analysis.qa_pairs.len(),
             "session completed"
         );
-        self.deliver(bot_id, 1).await
+        self.deliver(bot_id, None).await
     }
 
     /// The session completes with its transcript and a clear `insights_error` instead of
@@ -107,9 +117,16 @@ where
         };
         let (email, webhook) =
             session.deliveries_for(WebhookEvent::SessionComplete, Outcome::Transcript);
+        let at = now();
         let finish = Finish {
+            timeline: Timeline::change(
+                session,
+                ChangeCode::Completed,
+                Some(SubCode::InsightsFailed),
+                at,
+            ),
             phase: Phase::Completed,
-            at: now(),
+            at,
             error: None,
             analysis: Some(&refused),
             email,

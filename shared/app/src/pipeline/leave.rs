@@ -45,7 +45,7 @@ where
             .map_err(Retry::because("schedule exit deadline"))?;
         let Some(runtime_id) = session.runtime_session_id.as_deref() else {
             tracing::warn!("no runtime session recorded; the exit deadline will settle it");
-            return Ok(());
+            return self.deliver_owed(&session, None).await;
         };
         let stop = run_with_retries(
             || self.runtime.stop(runtime_id),
@@ -53,15 +53,13 @@ where
             STOP_SCHEDULE,
         );
         match stop.await {
-            Ok(outcome) => {
-                tracing::info!(?outcome, "runtime asked to stop the bot");
-                Ok(())
-            }
-            Err(e) if e.is_retryable() => Err(Retry::because("stop bot")(e)),
+            Ok(outcome) => tracing::info!(?outcome, "runtime asked to stop the bot"),
+            Err(e) if e.is_retryable() => return Err(Retry::because("stop bot")(e)),
             Err(e) => {
                 tracing::error!(error = %Chain(&e), "runtime refused to stop the bot; the exit deadline will settle it");
-                Ok(())
             }
         }
+        // The `leave_requested` status change, when the webhook asked for it.
+        self.deliver_owed(&session, None).await
     }
 }

@@ -21,12 +21,14 @@ mod leave;
 mod settings;
 pub mod webhook_payload;
 pub mod webhook_signature;
+pub mod webhook_status_change;
 
 pub use settings::PipelineSettings;
 
 use crate::errors::BoxError;
 use crate::ports::{
     BotRuntime, InsightsEngine, Mailer, PipelineQueue, Store, StoreError, WebhookSender,
+    WebhookSlot,
 };
 use crate::retry::run_with_retries;
 use domain::messages::PipelineMessage;
@@ -133,9 +135,10 @@ where
                 deadline_at,
                 ..
             } => self.exit_deadline(*bot_id, *deadline_at).await,
-            PipelineMessage::Deliver { bot_id, .. } => self.deliver(*bot_id, 1).await,
+            PipelineMessage::Deliver { bot_id, .. } => self.deliver(*bot_id, None).await,
             PipelineMessage::WebhookRetry {
                 bot_id,
+                event,
                 attempt,
                 not_before,
                 ..
@@ -143,7 +146,12 @@ where
                 if self.wait_until(message, *not_before).await? {
                     return Ok(());
                 }
-                self.deliver(*bot_id, *attempt).await
+                let slot = event.map_or(WebhookSlot::Final, WebhookSlot::Event);
+                let retry = delivery::Retrying {
+                    slot,
+                    attempt: *attempt,
+                };
+                self.deliver(*bot_id, Some(retry)).await
             }
         }
     }

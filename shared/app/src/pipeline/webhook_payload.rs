@@ -11,6 +11,11 @@ use serde_json::json;
 pub fn payload(view: &SessionView, event: WebhookEvent) -> String {
     let s = &view.session;
     let body = match event {
+        // A status change's own delivery carries its change; this is the latest one.
+        WebhookEvent::StatusChange => match s.status_changes.last() {
+            Some(change) => return super::webhook_status_change::status_change_payload(s, change),
+            None => json!({"event": event.as_str(), "bot_id": s.bot_id}),
+        },
         WebhookEvent::BotJoinFailed => json!({
             "event": event.as_str(),
             "bot_id": s.bot_id,

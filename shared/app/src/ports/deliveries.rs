@@ -22,6 +22,14 @@ pub enum Claim {
     OverQuota,
 }
 
+/// Which of a session's webhook deliveries: the final event (`session_complete` or
+/// `bot_join_failed`), or the `status_change` event at this index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebhookSlot {
+    Final,
+    Event(usize),
+}
+
 /// The daily email quota a first send is counted against.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmailQuota {
@@ -54,6 +62,7 @@ pub trait DeliveryStore: Send + Sync {
     fn claim_webhook(
         &self,
         id: BotId,
+        slot: WebhookSlot,
         attempt: u32,
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
@@ -63,6 +72,7 @@ pub trait DeliveryStore: Send + Sync {
     fn record_webhook_attempt(
         &self,
         id: BotId,
+        slot: WebhookSlot,
         attempt: &WebhookAttempt,
         delivery: &WebhookDelivery,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;

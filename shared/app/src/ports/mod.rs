@@ -15,13 +15,14 @@ mod webhook_sender;
 
 pub use accounts::Accounts;
 pub use bot_runtime::{BotRuntime, RuntimeError, StartBot, StartFailure, StopOutcome};
-pub use deliveries::{Claim, DeliveryStore, EmailQuota};
+pub use deliveries::{Claim, DeliveryStore, EmailQuota, WebhookSlot};
 pub use insights::{InsightsEngine, InsightsRequest};
 pub use mailer::{MailError, Mailer, OutgoingEmail};
 pub use queue::{PipelineQueue, QueueError, MAX_SQS_DELAY};
 pub use resolver::HostResolver;
 pub use sessions::{
     Admission, CreateOutcome, Finish, IdempotencyClaim, RecordExit, SessionStore, SessionView,
+    Timeline,
 };
 pub use transcripts::TranscriptStore;
 pub use webhook_sender::{PostOutcome, WebhookSender};

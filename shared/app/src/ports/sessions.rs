@@ -5,6 +5,7 @@ use super::StoreError;
 use domain::insights::Analysis;
 use domain::limits::LimitExceeded;
 use domain::session::{EmailDelivery, ExitRecord, WebhookDelivery};
+use domain::timeline::{ChangeCode, StatusChange, SubCode};
 use domain::{AccountId, BotId, Phase, Session, Transcript};
 use std::future::Future;
 use time::OffsetDateTime;
@@ -62,6 +63,37 @@ pub struct Finish<'a> {
     /// The account whose running-bot slot this session holds, freed in the same write
     /// (the transition happens once, so the slot is freed once).
     pub frees_slot_of: Option<&'a AccountId>,
+    /// The terminal change on the timeline, and its `status_change` event if owed.
+    pub timeline: Timeline,
+}
+
+/// What a transition adds to the session's timeline: its changes, and the `status_change`
+/// events they owe, appended in the same conditional write as the transition itself, so
+/// the timeline and the events can never disagree with the session's state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Timeline {
+    pub changes: Vec<StatusChange>,
+    pub deliveries: Vec<WebhookDelivery>,
+}
+
+impl Timeline {
+    /// `changes` made to `session` (as it was read), with the events its webhook asked for.
+    pub fn of(session: &Session, changes: Vec<StatusChange>) -> Self {
+        Self {
+            deliveries: session.change_deliveries(&changes),
+            changes,
+        }
+    }
+
+    /// One change of `session`.
+    pub fn change(
+        session: &Session,
+        code: ChangeCode,
+        sub_code: Option<SubCode>,
+        at: OffsetDateTime,
+    ) -> Self {
+        Self::of(session, vec![StatusChange::new(code, sub_code, at)])
+    }
 }
 
 /// A session and, once it has them, its transcript and results.
@@ -106,6 +138,7 @@ pub trait SessionStore: Send + Sync {
         id: BotId,
         runtime_session_id: &str,
         at: OffsetDateTime,
+        timeline: &Timeline,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Records a stop: `joining|in_call` -> `leaving` with `leave_requested_at`, only if no
@@ -114,6 +147,7 @@ pub trait SessionStore: Send + Sync {
         &self,
         id: BotId,
         at: OffsetDateTime,
+        timeline: &Timeline,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// The `leave_requested` message is on the queue (the outbox flag of a stop).
@@ -125,6 +159,7 @@ pub trait SessionStore: Send + Sync {
         &self,
         id: BotId,
         exit: &ExitRecord,
+        timeline: &Timeline,
     ) -> impl Future<Output = Result<RecordExit, StoreError>> + Send;
 
     /// Moves the session to a terminal phase from one of `from`, storing results and the

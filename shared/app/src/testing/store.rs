@@ -30,6 +30,20 @@ struct StoreState {
 #[derive(Clone, Default)]
 pub struct MemStore(Arc<Mutex<StoreState>>);
 
+/// Appends a transition's timeline, as the real store does in the transition's write.
+fn append(s: &mut Session, timeline: &Timeline) {
+    s.status_changes.extend(timeline.changes.iter().copied());
+    s.event_deliveries
+        .extend(timeline.deliveries.iter().cloned());
+}
+
+fn webhook_mut(s: &mut Session, slot: WebhookSlot) -> Option<&mut WebhookDelivery> {
+    match slot {
+        WebhookSlot::Final => s.webhook_delivery.as_mut(),
+        WebhookSlot::Event(i) => s.event_deliveries.get_mut(i),
+    }
+}
+
 fn ms(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
@@ -196,12 +210,14 @@ impl SessionStore for MemStore {
         id: BotId,
         runtime_session_id: &str,
         at: OffsetDateTime,
+        timeline: &Timeline,
     ) -> Result<bool, StoreError> {
         Ok(self
             .update(id, |s| {
                 let ok = s.phase == Phase::Joining;
                 if ok {
                     s.phase = Phase::InCall;
+                    append(s, timeline);
                     s.started_at = Some(at);
                     s.runtime_session_id = Some(runtime_session_id.to_owned());
                 }
@@ -210,12 +226,18 @@ impl SessionStore for MemStore {
             .unwrap_or(false))
     }
 
-    async fn request_leave(&self, id: BotId, at: OffsetDateTime) -> Result<bool, StoreError> {
+    async fn request_leave(
+        &self,
+        id: BotId,
+        at: OffsetDateTime,
+        timeline: &Timeline,
+    ) -> Result<bool, StoreError> {
         Ok(self
             .update(id, |s| {
                 let ok = matches!(s.phase, Phase::Joining | Phase::InCall);
                 if ok {
                     s.phase = Phase::Leaving;
+                    append(s, timeline);
                     s.leave_requested_at = Some(at);
                     s.leave_enqueued = false;
                 }
@@ -229,12 +251,18 @@ impl SessionStore for MemStore {
         Ok(())
     }
 
-    async fn record_exit(&self, id: BotId, exit: &ExitRecord) -> Result<RecordExit, StoreError> {
+    async fn record_exit(
+        &self,
+        id: BotId,
+        exit: &ExitRecord,
+        timeline: &Timeline,
+    ) -> Result<RecordExit, StoreError> {
         Ok(self
             .update(id, |s| {
                 if matches!(s.phase, Phase::Joining | Phase::InCall | Phase::Leaving) {
                     s.exit = Some(exit.clone());
                     s.phase = Phase::Processing;
+                    append(s, timeline);
                     RecordExit::Recorded
                 } else if s.exit.as_ref().is_some_and(|e| e.exit_id == exit.exit_id) {
                     RecordExit::AlreadyRecorded
@@ -260,6 +288,7 @@ impl SessionStore for MemStore {
         }
         s.phase = finish.phase;
         s.completed_at = Some(finish.at);
+        append(s, &finish.timeline);
         if let Some(account) = finish.frees_slot_of {
             let active = state.active_bots.entry(account.clone()).or_default();
             *active = active.saturating_sub(1);
@@ -390,12 +419,13 @@ impl DeliveryStore for MemStore {
     async fn claim_webhook(
         &self,
         id: BotId,
+        slot: WebhookSlot,
         attempt: u32,
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
     ) -> Result<Claim, StoreError> {
         Ok(self
-            .update(id, |s| match s.webhook_delivery.as_mut() {
+            .update(id, |s| match webhook_mut(s, slot) {
                 Some(w)
                     if w.attempts + 1 == attempt
                         && (w.state == DeliveryState::Pending
@@ -418,14 +448,15 @@ impl DeliveryStore for MemStore {
     async fn record_webhook_attempt(
         &self,
         id: BotId,
+        slot: WebhookSlot,
         attempt: &WebhookAttempt,
         delivery: &WebhookDelivery,
     ) -> Result<(), StoreError> {
         self.update(id, |s| {
-            if s.webhook_delivery.as_ref().is_some_and(|w| {
-                w.state == DeliveryState::Sending && w.attempts + 1 == attempt.attempt
-            }) {
-                s.webhook_delivery = Some(delivery.clone());
+            if let Some(w) = webhook_mut(s, slot) {
+                if w.state == DeliveryState::Sending && w.attempts + 1 == attempt.attempt {
+                    *w = delivery.clone();
+                }
             }
         });
         Ok(())

@@ -5,6 +5,8 @@ mod room;
 
 pub use room::RoomHosts;
 
+use super::delivery::{default_webhook_events, WebhookEvent};
+use super::metadata::Metadata;
 use super::net::UrlPolicy;
 use super::{EmailAddress, WebhookUrl};
 
@@ -43,6 +45,13 @@ pub struct JoinRequest {
     pub analysis_prompt: Option<String>,
     pub summary_format_prompt: Option<String>,
     pub webhook_callback_url: Option<WebhookUrl>,
+    /// Which events the webhook gets: PailFlow's two unless the join names others.
+    pub webhook_events: Vec<WebhookEvent>,
+    /// The customer's labels for the bot.
+    pub metadata: Metadata,
+    /// How long the transcript and results are kept after the session ends (1–8760 hours;
+    /// the account's default when absent).
+    pub retention_hours: Option<u32>,
     /// SHA-256 of the canonical JSON body: an `Idempotency-Key` replay must match it.
     pub fingerprint: String,
 }
@@ -65,7 +74,13 @@ pub enum JoinRequestError {
         field: &'static str,
         problem: String,
     },
+    /// A refusal whose sentence names its field itself (`metadata.<key>`).
+    #[error("{0}")]
+    Field(String),
 }
+
+/// The longest retention a join may ask for: a year.
+pub const MAX_RETENTION_HOURS: u32 = 8760;
 
 const MAX_PROMPT_CHARS: usize = 20_000;
 
@@ -114,7 +129,49 @@ impl JoinRequest {
             })
             .transpose()?;
 
+        let metadata =
+            Metadata::parse(obj.get("metadata")).map_err(|e| JoinRequestError::Field(e.0))?;
+        let webhook_events = match obj.get("webhook_events") {
+            None | Some(Value::Null) => default_webhook_events(),
+            Some(Value::Array(items)) => {
+                let mut events = Vec::new();
+                for item in items {
+                    let event = match item.as_str() {
+                        Some("session_complete") => WebhookEvent::SessionComplete,
+                        Some("bot_join_failed") => WebhookEvent::BotJoinFailed,
+                        Some("status_change") => WebhookEvent::StatusChange,
+                        _ => {
+                            return Err(invalid(
+                                "webhook_events",
+                                "must list events among session_complete, bot_join_failed and status_change".into(),
+                            ))
+                        }
+                    };
+                    if !events.contains(&event) {
+                        events.push(event);
+                    }
+                }
+                events
+            }
+            Some(_) => return Err(wrong("webhook_events", "an array of event names")),
+        };
+        let retention_hours = match obj.get("retention_hours") {
+            None | Some(Value::Null) => None,
+            Some(v) => match v.as_u64() {
+                Some(h) if (1..=u64::from(MAX_RETENTION_HOURS)).contains(&h) => Some(h as u32),
+                _ => {
+                    return Err(wrong(
+                        "retention_hours",
+                        "a whole number of hours from 1 to 8760",
+                    ))
+                }
+            },
+        };
+
         Ok(Self {
+            webhook_events,
+            metadata,
+            retention_hours,
             room_url,
             bot_config: Value::Object(bot_config.clone()),
             token: optional_string(obj, "token", 4096)?,
@@ -155,7 +212,19 @@ impl JoinRequest {
         s.analysis_prompt = self.analysis_prompt.clone();
         s.summary_format_prompt = self.summary_format_prompt.clone();
         s.webhook_url = self.webhook_callback_url.clone();
+        s.webhook_events = self.webhook_events.clone();
+        s.metadata = self.metadata.clone();
+        s.retention_hours = self.retention_hours;
         s.holds_slot = true;
+        // The first change, `joining`, is owed as an event too when the webhook asks.
+        if s.wants(crate::delivery::WebhookEvent::StatusChange) {
+            s.event_deliveries = s
+                .status_changes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| crate::delivery::WebhookDelivery::for_change(bot_id, i, *c))
+                .collect();
+        }
         s
     }
 }

@@ -132,3 +132,55 @@ fn email_on_failure_is_off_unless_asked() {
         "Field 'email_on_failure' must be a boolean"
     );
 }
+
+#[test]
+fn metadata_events_and_retention_are_parsed_with_clear_refusals() {
+    let mut body = minimal();
+    body["metadata"] = json!({"team": "sales"});
+    body["webhook_events"] = json!(["status_change", "session_complete", "status_change"]);
+    body["retention_hours"] = json!(48);
+    let r = parse(body).unwrap();
+    assert_eq!(r.metadata.get("team"), Some("sales"));
+    assert_eq!(
+        r.webhook_events,
+        vec![WebhookEvent::StatusChange, WebhookEvent::SessionComplete]
+    );
+    assert_eq!(r.retention_hours, Some(48));
+    let defaults = parse(minimal()).unwrap();
+    assert_eq!(defaults.webhook_events, default_webhook_events());
+    assert_eq!(defaults.retention_hours, None);
+    for (field, value, expect) in [
+        (
+            "metadata",
+            json!({"a b": "x"}),
+            "Field 'metadata' has the key 'a b'",
+        ),
+        (
+            "metadata",
+            json!({"k": 7}),
+            "Field 'metadata.k' must be a string",
+        ),
+        (
+            "webhook_events",
+            json!(["everything"]),
+            "Field 'webhook_events' must list events",
+        ),
+        (
+            "webhook_events",
+            json!("status_change"),
+            "Field 'webhook_events' must be an array",
+        ),
+        (
+            "retention_hours",
+            json!(0),
+            "Field 'retention_hours' must be a whole number of hours from 1 to 8760",
+        ),
+        ("retention_hours", json!(8761), "from 1 to 8760"),
+        ("retention_hours", json!(1.5), "from 1 to 8760"),
+    ] {
+        let mut body = minimal();
+        body[field] = value;
+        let e = parse(body).unwrap_err().to_string();
+        assert!(e.contains(expect), "{field}: {e}");
+    }
+}

@@ -6,7 +6,16 @@ mod email;
 mod webhook;
 
 use super::{Pipeline, Retry};
-use crate::ports::{BotRuntime, InsightsEngine, Mailer, PipelineQueue, Store, WebhookSender};
+use crate::ports::{
+    BotRuntime, InsightsEngine, Mailer, PipelineQueue, Store, WebhookSender, WebhookSlot,
+};
+
+/// A webhook retry message: which delivery, and the attempt it is meant to make.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Retrying {
+    pub slot: WebhookSlot,
+    pub attempt: u32,
+}
 use domain::session::DeliveryState;
 use domain::{BotId, Session};
 
@@ -19,22 +28,37 @@ where
     W: WebhookSender,
     I: InsightsEngine,
 {
-    pub(super) async fn deliver(&self, bot_id: BotId, webhook_attempt: u32) -> Result<(), Retry> {
+    pub(super) async fn deliver(
+        &self,
+        bot_id: BotId,
+        retry: Option<Retrying>,
+    ) -> Result<(), Retry> {
         match self.session(bot_id).await? {
-            Some(session) => self.deliver_owed(&session, webhook_attempt).await,
+            Some(session) => self.deliver_owed(&session, retry).await,
             None => Ok(()),
         }
     }
 
-    /// Sends what a terminal session still owes. Both deliveries are tried before an
-    /// error is returned, so a failing mailer never holds back the webhook.
+    /// Sends what the session owes: its `status_change` events at any time, the email and
+    /// the final webhook once it has ended. Every delivery is tried before an error is
+    /// returned, so a failing mailer or endpoint never holds back the others.
     pub(super) async fn deliver_owed(
         &self,
         session: &Session,
-        webhook_attempt: u32,
+        retry: Option<Retrying>,
     ) -> Result<(), Retry> {
+        let expected = |slot| match retry {
+            Some(r) if r.slot == slot => r.attempt,
+            _ => 1,
+        };
+        let mut outcome = Ok(());
+        for i in 0..session.event_deliveries.len() {
+            let slot = WebhookSlot::Event(i);
+            let sent = self.drive_webhook(session, slot, expected(slot)).await;
+            outcome = outcome.and(sent);
+        }
         if !session.phase.is_terminal() {
-            return Ok(());
+            return outcome;
         }
         let email = match &session.email_delivery {
             Some(d) if matches!(d.state, DeliveryState::Pending | DeliveryState::Sending) => {
@@ -42,7 +66,9 @@ where
             }
             _ => Ok(()),
         };
-        let webhook = self.drive_webhook(session, webhook_attempt).await;
-        email.and(webhook)
+        let webhook = self
+            .drive_webhook(session, WebhookSlot::Final, expected(WebhookSlot::Final))
+            .await;
+        outcome.and(email).and(webhook)
     }
 }

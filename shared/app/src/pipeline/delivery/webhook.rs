@@ -4,18 +4,28 @@
 
 use super::super::webhook_payload::payload;
 use super::super::webhook_signature::sign;
+use super::super::webhook_status_change::status_change_payload;
 use super::super::{recorded, Pipeline, Retry};
 use crate::ports::{
     BotRuntime, Claim, InsightsEngine, Mailer, PipelineQueue, PostOutcome, Store, WebhookSender,
+    WebhookSlot,
 };
 use domain::messages::PipelineMessage;
-use domain::session::{DeliveryState, WebhookAttempt};
+use domain::session::{DeliveryState, WebhookAttempt, WebhookDelivery};
 use domain::{now, BotId, Session};
 use std::time::Instant;
 use time::OffsetDateTime;
 
 /// Attempts kept in a delivery's history; older ones are dropped.
 const MAX_HISTORY: usize = 50;
+
+/// The delivery a slot names, as the session holds it.
+pub(crate) fn webhook_of(session: &Session, slot: WebhookSlot) -> Option<&WebhookDelivery> {
+    match slot {
+        WebhookSlot::Final => session.webhook_delivery.as_ref(),
+        WebhookSlot::Event(i) => session.event_deliveries.get(i),
+    }
+}
 
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Verdict {
@@ -49,24 +59,26 @@ where
     pub(super) async fn drive_webhook(
         &self,
         session: &Session,
+        slot: WebhookSlot,
         expected: u32,
     ) -> Result<(), Retry> {
-        let Some(delivery) = &session.webhook_delivery else {
+        let Some(delivery) = webhook_of(session, slot) else {
             return Ok(());
         };
         let next = delivery.attempts + 1;
         let due = delivery.next_attempt_at.is_none_or(|t| t <= now());
         match delivery.state {
             DeliveryState::Delivered | DeliveryState::Failed => Ok(()),
-            DeliveryState::Sending => self.attempt_webhook(session, next).await,
+            DeliveryState::Sending => self.attempt_webhook(session, slot, next).await,
             DeliveryState::Pending
                 if next == expected || (next > expected && due && delivery.attempts > 0) =>
             {
-                self.attempt_webhook(session, next).await
+                self.attempt_webhook(session, slot, next).await
             }
             DeliveryState::Pending if next > expected => {
                 let at = delivery.next_attempt_at.unwrap_or_else(now);
-                self.schedule_webhook_retry(session.bot_id, next, at).await
+                self.schedule_webhook_retry(session.bot_id, slot, next, at)
+                    .await
             }
             DeliveryState::Pending => Ok(()),
         }
@@ -75,21 +87,34 @@ where
     async fn schedule_webhook_retry(
         &self,
         bot_id: BotId,
+        slot: WebhookSlot,
         attempt: u32,
         at: OffsetDateTime,
     ) -> Result<(), Retry> {
+        let event = match slot {
+            WebhookSlot::Final => None,
+            WebhookSlot::Event(i) => Some(i),
+        };
         self.queue
-            .send_at(&PipelineMessage::webhook_retry(bot_id, attempt, at), at)
+            .send_at(
+                &PipelineMessage::webhook_retry(bot_id, event, attempt, at),
+                at,
+            )
             .await
             .map_err(Retry::because("schedule webhook retry"))
     }
 
-    async fn attempt_webhook(&self, session: &Session, attempt: u32) -> Result<(), Retry> {
+    async fn attempt_webhook(
+        &self,
+        session: &Session,
+        slot: WebhookSlot,
+        attempt: u32,
+    ) -> Result<(), Retry> {
         let bot_id = session.bot_id;
         let at = now();
         match self
             .store
-            .claim_webhook(bot_id, attempt, at, at + self.settings.lease)
+            .claim_webhook(bot_id, slot, attempt, at, at + self.settings.lease)
             .await
             .map_err(Retry::because("claim webhook"))?
         {
@@ -107,7 +132,7 @@ where
         };
         let (Some(url), Some(mut delivery)) = (
             view.session.webhook_url.clone(),
-            view.session.webhook_delivery.clone(),
+            webhook_of(&view.session, slot).cloned(),
         ) else {
             return Ok(());
         };
@@ -119,7 +144,10 @@ where
         let started = Instant::now();
         let outcome = match secret {
             Some(secret) => {
-                let body = payload(&view, delivery.event);
+                let body = match delivery.change {
+                    Some(change) => status_change_payload(&view.session, &change),
+                    None => payload(&view, delivery.event),
+                };
                 let headers = sign(&delivery.webhook_id, at, &body, &secret)
                     .map_err(Retry::because("sign webhook"))?;
                 self.webhooks.post(&url, &headers, &body).await
@@ -177,11 +205,11 @@ where
         tracing::info!(attempt, ?status_code, duration_ms, state = ?delivery.state, error = error.as_deref().unwrap_or(""), "webhook attempt");
         recorded("record webhook attempt", || {
             self.store
-                .record_webhook_attempt(bot_id, &record, &delivery)
+                .record_webhook_attempt(bot_id, slot, &record, &delivery)
         })
         .await?;
         if let Some(when) = retry_at {
-            self.schedule_webhook_retry(bot_id, attempt + 1, when)
+            self.schedule_webhook_retry(bot_id, slot, attempt + 1, when)
                 .await?;
         }
         Ok(())

@@ -1,0 +1,135 @@
+//! What a session owes its customer and how each delivery went: the email, and the
+//! webhook events (each with a stable `webhook-id` and every attempt recorded). Each is
+//! claimed, made, then recorded, so a redelivered pipeline message never sends it twice.
+
+use crate::timeline::StatusChange;
+use crate::BotId;
+use crate::EmailAddress;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Decided, not yet attempted (or waiting for a retry).
+    Pending,
+    /// Claimed by one pipeline invocation that is sending it now.
+    Sending,
+    Delivered,
+    /// Given up: refused permanently, or retries exhausted.
+    Failed,
+}
+
+/// The email checkpoint. Decided when the session becomes terminal, then claimed, then
+/// recorded, so that redelivered pipeline messages never send it twice.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EmailDelivery {
+    pub state: DeliveryState,
+    pub to: EmailAddress,
+    #[serde(default)]
+    pub attempts: u32,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub claimed_at: Option<OffsetDateTime>,
+    /// End of the current claim in Unix milliseconds (a number, so conditions can compare it).
+    #[serde(default)]
+    pub lease_expires_ms: i64,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub sent_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub message_id: Option<String>,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookEvent {
+    SessionComplete,
+    BotJoinFailed,
+    /// One change of the session's lifecycle (join's `webhook_events` opts in).
+    StatusChange,
+}
+
+impl WebhookEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookEvent::SessionComplete => "session_complete",
+            WebhookEvent::BotJoinFailed => "bot_join_failed",
+            WebhookEvent::StatusChange => "status_change",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebhookAttempt {
+    pub attempt: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    #[serde(default)]
+    pub status_code: Option<u16>,
+    #[serde(default)]
+    pub error: Option<String>,
+    pub duration_ms: u64,
+}
+
+/// The webhook checkpoint: one event, one stable `webhook-id`, every attempt recorded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebhookDelivery {
+    pub event: WebhookEvent,
+    pub webhook_id: String,
+    pub state: DeliveryState,
+    #[serde(default)]
+    pub attempts: u32,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub claimed_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub lease_expires_ms: i64,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub first_attempt_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub next_attempt_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub delivered_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub history: Vec<WebhookAttempt>,
+    /// For a `status_change` event: the change it tells about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<StatusChange>,
+}
+
+impl WebhookDelivery {
+    pub fn new(event: WebhookEvent, bot_id: BotId) -> Self {
+        Self {
+            event,
+            webhook_id: format!("msg_{}_{}", bot_id.as_uuid().simple(), event.as_str()),
+            state: DeliveryState::Pending,
+            attempts: 0,
+            claimed_at: None,
+            lease_expires_ms: 0,
+            first_attempt_at: None,
+            next_attempt_at: None,
+            delivered_at: None,
+            history: Vec::new(),
+            change: None,
+        }
+    }
+
+    /// The `status_change` event of the session's `index`-th change: its `webhook-id` is
+    /// stable per change, so a repeated attempt is the same event.
+    pub fn for_change(bot_id: BotId, index: usize, change: StatusChange) -> Self {
+        Self {
+            webhook_id: format!(
+                "msg_{}_status_{index}_{}",
+                bot_id.as_uuid().simple(),
+                change.code.as_str()
+            ),
+            change: Some(change),
+            ..Self::new(WebhookEvent::StatusChange, bot_id)
+        }
+    }
+}
+
+/// The events a join's webhook gets when it names none: PailFlow's.
+pub fn default_webhook_events() -> Vec<WebhookEvent> {
+    vec![WebhookEvent::SessionComplete, WebhookEvent::BotJoinFailed]
+}
