@@ -261,7 +261,9 @@ def wait_deliveries(bot_id: str, key: str, seconds: float = 45) -> dict:
     deadline = time.monotonic() + seconds
     while True:
         body = status_of(bot_id, key)
-        states = [d["state"] for d in body["deliveries"].values() if d is not None]
+        owed = [body["deliveries"]["email"], body["deliveries"]["webhook"],
+                *body["deliveries"].get("status_changes", [])]
+        states = [d["state"] for d in owed if d is not None]
         if all(s in ("delivered", "failed") for s in states) or time.monotonic() > deadline:
             return body
         time.sleep(0.5)
@@ -399,6 +401,10 @@ def main() -> int:
         analysis_prompt="Focus on decisions.",
         summary_format_prompt="Three bullet points.",
         webhook_callback_url=hook_a,
+        metadata={"team": "sales", "deal.id": "4711"},
+        webhook_events=["session_complete", "bot_join_failed", "status_change"],
+        retention_hours=720,
+        email_on_failure=False,
     )
     r = call("join: every field", "POST", J, expect=200, auth=key_a, json_body=full,
              validate_request=True)
@@ -634,13 +640,46 @@ def main() -> int:
             body = e["event"]
             kind = body.get("event")
             name = {"session_complete": "WebhookSessionComplete",
-                    "bot_join_failed": "WebhookBotJoinFailed"}.get(kind)
+                    "bot_join_failed": "WebhookBotJoinFailed",
+                    "status_change": "WebhookStatusChange"}.get(kind)
             problems = schema_errors(name, body) if name else [f"unknown event {kind!r}"]
             if not e.get("verified"):
                 problems.append("Standard Webhooks signature did not verify")
             if not e.get("webhook_id", "").startswith("msg_"):
                 problems.append(f"webhook-id {e.get('webhook_id')!r}")
             note(not problems, f"webhook {kind} for {bot} (attempt {e.get('attempt')})", problems)
+
+    # ---- GET /api/bots
+    r = call("list: first page", "GET", "/api/bots?limit=2", expect=200, auth=key_a,
+             validate_request=True,
+             check=lambda resp: [] if len(resp.json()["bots"]) == 2 else ["not 2 bots"])
+    cursor = r.json().get("next_cursor")
+    note(bool(cursor), "list: a next_cursor after a full page")
+    if cursor:
+        call("list: next page", "GET", f"/api/bots?limit=2&cursor={cursor}", expect=200,
+             auth=key_a)
+        call("list: another account's cursor", "GET", f"/api/bots?cursor={cursor}",
+             expect=400, auth=key_b, expect_error="invalid_request")
+        call("list: an edited cursor", "GET", f"/api/bots?cursor=A{cursor}", expect=400,
+             auth=key_a, expect_error="invalid_request")
+    call("list: by status and metadata", "GET",
+         "/api/bots?status=completed&metadata.team=sales", expect=200, auth=key_a,
+         check=lambda resp: ([] if full_bot in [b["bot_id"] for b in resp.json()["bots"]]
+                             else [f"{full_bot} missing"])
+         + [f"{b['bot_id']} does not match" for b in resp.json()["bots"]
+            if b["status"] != "completed" or b["metadata"].get("team") != "sales"])
+    call("list: by creation time", "GET",
+         "/api/bots?created_after=2020-01-01T00:00:00Z&created_before=2100-01-01T00:00:00Z",
+         expect=200, auth=key_a)
+    call("list: another account sees none of these", "GET", "/api/bots?limit=100", expect=200,
+         auth=key_b, check=lambda resp: [
+             f"{b['bot_id']} is acme's" for b in resp.json()["bots"] if b["bot_id"] in made])
+    for label, query in (("limit 0", "limit=0"), ("limit 101", "limit=101"),
+                         ("unknown status", "status=done"), ("bad time", "created_after=today"),
+                         ("unknown parameter", "order=asc"), ("bad metadata key", "metadata.a%20b=x")):
+        call(f"list: {label}", "GET", f"/api/bots?{query}", expect=400, auth=key_a,
+             expect_error="invalid_request")
+    auth_failures("GET", "/api/bots", "list")
 
     # ---- leave nothing running
     for bot in (running_bot, replay_bot, nulls_bot, vnd_bot):

@@ -8,7 +8,7 @@ use adapters::http_webhooks::HttpWebhookSender;
 use adapters::pipecat::PipecatRuntime;
 use adapters::ses::SesMailer;
 use adapters::sqs::SqsQueue;
-use app::api::{JoinHandler, JoinSettings, ReportHandler, StatusHandler, StopHandler};
+use app::api::{JoinHandler, JoinSettings, ListHandler, ReportHandler, StatusHandler, StopHandler};
 use app::pipeline::{Pipeline, PipelineSettings};
 use app::retry::Backoff;
 use domain::messages::PipelineMessage;
@@ -74,6 +74,7 @@ pub struct Stack {
     pub stop: StopHandler<DynamoStore, SqsQueue>,
     pub status: StatusHandler<DynamoStore>,
     pub report: ReportHandler<DynamoStore, SqsQueue>,
+    pub list: ListHandler<DynamoStore>,
     pub pipeline: RealPipeline,
     /// `Authorization` header values of two accounts, `acme` and `globex`.
     pub key: String,
@@ -113,6 +114,7 @@ impl Stack {
             stop: StopHandler::new(env.store.clone(), env.queue.clone()),
             status: StatusHandler::new(env.store.clone()),
             report: ReportHandler::new(env.store.clone(), env.queue.clone()),
+            list: ListHandler::new(env.store.clone()),
             pipeline,
             key: bearer(&env.api_key("acme").await),
             other: bearer(&env.api_key("globex").await),
@@ -181,6 +183,17 @@ impl Stack {
                 .handle(request("GET", auth, "", &[("bot_id", id)]))
                 .await,
         )
+    }
+
+    /// `GET /api/bots` with a query string's parameters.
+    pub async fn list_as(&self, auth: Option<&str>, query: &[(&str, &str)]) -> (u16, Value) {
+        use lambda_http::RequestExt;
+        let params: std::collections::HashMap<String, String> = query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let req = request("GET", auth, "", &[]).with_query_string_parameters(params);
+        json(self.list.handle(req).await)
     }
 
     /// The status body of `acme`'s bot.

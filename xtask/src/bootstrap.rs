@@ -4,8 +4,8 @@
 //! minutes); `LOCAL_VISIBILITY_TIMEOUT` sets it.
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_yaml::Value;
@@ -19,9 +19,37 @@ pub struct Definitions {
     pub keys: Vec<(String, String)>,
     pub billing_mode: String,
     pub ttl_attribute: Option<String>,
+    /// Global secondary indexes: name, key schema, projected attributes.
+    pub indexes: Vec<Index>,
     pub queue: HashMap<String, String>,
     pub max_receive_count: u32,
     pub dlq: HashMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Index {
+    pub name: String,
+    pub keys: Vec<(String, String)>,
+    pub projected: Vec<String>,
+}
+
+fn indexes(table: &Value) -> Vec<Index> {
+    table
+        .get("GlobalSecondaryIndexes")
+        .and_then(Value::as_sequence)
+        .map(|list| {
+            list.iter()
+                .map(|i| Index {
+                    name: scalar(&i["IndexName"]),
+                    keys: pairs(&i["KeySchema"], "AttributeName", "KeyType"),
+                    projected: i["Projection"]["NonKeyAttributes"]
+                        .as_sequence()
+                        .map(|a| a.iter().map(scalar).collect())
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[derive(Clone, Debug)]
@@ -105,6 +133,7 @@ pub fn read_template(path: &Path) -> Result<Definitions, String> {
         keys: pairs(get(table, &["KeySchema"])?, "AttributeName", "KeyType"),
         billing_mode: scalar(get(table, &["BillingMode"])?),
         ttl_attribute: ttl.map(|t| scalar(&t["AttributeName"])),
+        indexes: indexes(table),
         queue: queue_properties(queue),
         max_receive_count: get(queue, &["RedrivePolicy", "maxReceiveCount"])?
             .as_u64()
@@ -175,10 +204,38 @@ pub async fn create(
                     .map_err(|e| e.to_string())
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let schema = |keys: &[(String, String)]| {
+            keys.iter()
+                .map(|(name, ty)| {
+                    KeySchemaElement::builder()
+                        .attribute_name(name)
+                        .key_type(KeyType::from(ty.as_str()))
+                        .build()
+                        .map_err(|e| e.to_string())
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let indexes = defs
+            .indexes
+            .iter()
+            .map(|i| {
+                let projection = Projection::builder()
+                    .projection_type(ProjectionType::Include)
+                    .set_non_key_attributes(Some(i.projected.clone()))
+                    .build();
+                GlobalSecondaryIndex::builder()
+                    .index_name(&i.name)
+                    .set_key_schema(Some(schema(&i.keys)?))
+                    .projection(projection)
+                    .build()
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, String>>()?;
         ddb.create_table()
             .table_name(&names.table)
             .set_attribute_definitions(Some(attributes))
             .set_key_schema(Some(keys))
+            .set_global_secondary_indexes((!indexes.is_empty()).then_some(indexes))
             .billing_mode(BillingMode::from(defs.billing_mode.as_str()))
             .send()
             .await

@@ -9,6 +9,7 @@ pub mod ids;
 pub mod insights;
 pub mod join;
 pub mod limits;
+pub mod listing;
 pub mod messages;
 pub mod metadata;
 pub mod net;

@@ -245,6 +245,21 @@ impl Session {
         }
     }
 
+    /// What the list shows of the session.
+    pub fn summary(&self) -> crate::listing::BotSummary {
+        crate::listing::BotSummary {
+            bot_id: self.bot_id,
+            status: self.status(),
+            phase: self.phase,
+            sub_code: self.sub_code(),
+            room_url: self.room_url.clone(),
+            created_at: self.created_at,
+            completed_at: self.completed_at,
+            exit_reason: self.exit.as_ref().map(|e| e.reason),
+            metadata: self.metadata.clone(),
+        }
+    }
+
     /// Why the session is in its state: the reason of its latest change.
     pub fn sub_code(&self) -> Option<SubCode> {
         self.status_changes.last().and_then(|c| c.sub_code)

@@ -59,10 +59,41 @@ async fn emulator_resources_match_the_sam_template() {
             .map(|m| m.as_str()),
         Some(defs.billing_mode.as_str())
     );
-    assert!(
-        table.global_secondary_indexes().is_empty(),
-        "the code queries no secondary index"
+    let indexes: Vec<(String, Vec<(String, String)>, Vec<String>)> = table
+        .global_secondary_indexes()
+        .iter()
+        .map(|i| {
+            let keys = i
+                .key_schema()
+                .iter()
+                .map(|k| {
+                    (
+                        k.attribute_name().to_owned(),
+                        k.key_type().as_str().to_owned(),
+                    )
+                })
+                .collect();
+            let projected = i
+                .projection()
+                .map(|p| p.non_key_attributes().to_vec())
+                .unwrap_or_default();
+            (
+                i.index_name().unwrap_or_default().to_owned(),
+                keys,
+                projected,
+            )
+        })
+        .collect();
+    let expected: Vec<_> = defs
+        .indexes
+        .iter()
+        .map(|i| (i.name.clone(), i.keys.clone(), i.projected.clone()))
+        .collect();
+    assert_eq!(
+        indexes, expected,
+        "the list route's index (ByAccount) as the template has it"
     );
+    assert_eq!(defs.indexes[0].name, "ByAccount");
     let ttl = ddb
         .describe_time_to_live()
         .table_name(&env.names.table)

@@ -9,5 +9,6 @@ mod drift;
 mod end_to_end;
 mod hostile;
 mod limits;
+mod list;
 mod pipeline;
 mod timeline;

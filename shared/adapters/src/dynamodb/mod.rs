@@ -9,6 +9,7 @@ mod deliveries;
 mod expr;
 mod key_cache;
 mod keys;
+mod listing;
 mod sessions;
 mod transactions;
 mod transcripts;

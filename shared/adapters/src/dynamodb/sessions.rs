@@ -20,8 +20,9 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use domain::insights::Analysis;
 use domain::limits::{seconds_to_next_minute, LimitExceeded};
+use domain::listing::{millis, ListPage, ListQuery};
 use domain::session::ExitRecord;
-use domain::{now, BotId, Phase, Session};
+use domain::{now, AccountId, BotId, Phase, Session};
 use time::OffsetDateTime;
 
 fn session_item(session: &Session) -> Result<Item, StoreError> {
@@ -29,6 +30,8 @@ fn session_item(session: &Session) -> Result<Item, StoreError> {
         serde_dynamo::to_item(session).map_err(|e| StoreError::corrupt("session", e))?;
     item.insert("pk".into(), s(bot_pk(session.bot_id)));
     item.insert("sk".into(), s(SESSION_SK));
+    // The list's sort key in the ByAccount index (only session items have one).
+    item.insert("created_ms".into(), n(millis(session.created_at)));
     Ok(item)
 }
 
@@ -223,6 +226,14 @@ impl SessionStore for DynamoStore {
             }
         }
         session.map(|s| assemble(s, rest)).transpose()
+    }
+
+    async fn list_sessions(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+    ) -> Result<ListPage, StoreError> {
+        self.list(account, query).await
     }
 
     async fn view_of(&self, session: Session) -> Result<SessionView, StoreError> {

@@ -25,6 +25,7 @@ pub enum Operation {
     Stop,
     Status,
     Report,
+    List,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,6 +151,7 @@ impl ApiError {
                     Operation::Stop => "Failed to stop bot. Please try again.",
                     Operation::Status => "Failed to get bot status. Please try again.",
                     Operation::Report => "Failed to record the bot's exit. Please try again.",
+                    Operation::List => "Failed to list bots. Please try again.",
                 }
                 .into(),
                 "An error occurred while processing your request.",

@@ -8,12 +8,14 @@ mod auth;
 pub mod error;
 mod http;
 pub mod join;
+pub mod list;
 pub mod report;
 pub mod status;
 pub mod stop;
 
 pub use error::{ApiError, Flavor};
 pub use join::{JoinHandler, JoinSettings};
+pub use list::ListHandler;
 pub use report::{ReportHandler, MAX_REPORT_BODY_BYTES};
 pub use status::StatusHandler;
 pub use stop::StopHandler;

@@ -4,6 +4,7 @@
 use super::StoreError;
 use domain::insights::Analysis;
 use domain::limits::LimitExceeded;
+use domain::listing::{ListPage, ListQuery};
 use domain::session::{EmailDelivery, ExitRecord, WebhookDelivery};
 use domain::timeline::{ChangeCode, StatusChange, SubCode};
 use domain::{AccountId, BotId, Phase, Session, Transcript};
@@ -131,6 +132,14 @@ pub trait SessionStore: Send + Sync {
         &self,
         session: Session,
     ) -> impl Future<Output = Result<SessionView, StoreError>> + Send;
+
+    /// A page of the account's sessions, newest first, filtered (an index query: the
+    /// work is bounded by the page, never the whole table).
+    fn list_sessions(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+    ) -> impl Future<Output = Result<ListPage, StoreError>> + Send;
 
     /// `joining` -> `in_call`. False when the session is no longer joining.
     fn mark_started(

@@ -5,6 +5,7 @@
 use crate::ports::*;
 use domain::insights::Analysis;
 use domain::limits::{minute_window, seconds_to_next_minute, AccountLimits, LimitExceeded};
+use domain::listing::{BotSummary, ListPage, ListQuery};
 use domain::session::{DeliveryState, EmailDelivery, ExitRecord, WebhookAttempt, WebhookDelivery};
 use domain::{AccountId, ApiKey, ApiKeyHash, BotId, Phase, Session, Transcript, WebhookSecret};
 use std::collections::HashMap;
@@ -189,6 +190,36 @@ impl SessionStore for MemStore {
                 .and_then(|e| state.transcripts.get(&(id, e.exit_id.clone())).cloned()),
             analysis: state.results.get(&id).cloned(),
         }))
+    }
+
+    async fn list_sessions(
+        &self,
+        account: &AccountId,
+        query: &ListQuery,
+    ) -> Result<ListPage, StoreError> {
+        let state = self.0.lock().unwrap();
+        let mut bots: Vec<BotSummary> = state
+            .sessions
+            .values()
+            .filter(|s| &s.account_id == account)
+            .map(Session::summary)
+            .collect();
+        // Newest first, then by id: the index's order.
+        bots.sort_by_key(|b| std::cmp::Reverse((b.position().created_ms, b.bot_id.to_string())));
+        let after = |b: &BotSummary| match query.after {
+            None => true,
+            Some(p) => {
+                (b.position().created_ms, b.bot_id.to_string())
+                    < (p.created_ms, p.bot_id.to_string())
+            }
+        };
+        let mut matching = bots.into_iter().filter(|b| after(b) && query.matches(b));
+        let page: Vec<BotSummary> = matching.by_ref().take(query.limit).collect();
+        let next = match (page.last(), matching.next()) {
+            (Some(last), Some(_)) => Some(last.position()),
+            _ => None,
+        };
+        Ok(ListPage { bots: page, next })
     }
 
     async fn view_of(&self, session: Session) -> Result<SessionView, StoreError> {
