@@ -22,7 +22,7 @@ help:
 	@echo "make up | make down              start / stop the local stack"
 	@echo "make api-key ACCOUNT=name        print a new API key (last line)"
 	@echo "make webhook-secret ACCOUNT=name print the account's webhook signing secret (last line)"
-	@echo "make account-limits ACCOUNT=name [active_bots=N joins_per_minute=N emails_per_day=N email_domains=a.com|any]"
+	@echo "make account-limits ACCOUNT=name [active_bots=N joins_per_minute=N emails_per_day=N email_domains=a.com|any retention_hours=H]"
 	@echo "                                 set an account's own limits (unset: the service's defaults)"
 	@echo "make emails                      print the last emails the emulator received"
 	@echo "make insights FILE=path          insights JSON of one transcript (QMSum or exit-report format)"
@@ -54,11 +54,12 @@ webhook-secret:
 
 # An account's own limits; unset ones keep the service's defaults (ACCOUNT_* settings).
 account-limits:
-	@test -n "$(ACCOUNT)" || { echo "usage: make account-limits ACCOUNT=name [active_bots=N] [joins_per_minute=N] [emails_per_day=N] [email_domains=a.com,b.com|any]" >&2; exit 2; }
+	@test -n "$(ACCOUNT)" || { echo "usage: make account-limits ACCOUNT=name [active_bots=N] [joins_per_minute=N] [emails_per_day=N] [email_domains=a.com,b.com|any] [retention_hours=1..8760]" >&2; exit 2; }
 	@$(XTASK) account-limits "$(ACCOUNT)" $(if $(active_bots),--active-bots $(active_bots)) \
 		$(if $(joins_per_minute),--joins-per-minute $(joins_per_minute)) \
 		$(if $(emails_per_day),--emails-per-day $(emails_per_day)) \
-		$(if $(email_domains),--email-domains $(email_domains))
+		$(if $(email_domains),--email-domains $(email_domains)) \
+		$(if $(retention_hours),--retention-hours $(retention_hours))
 
 emails:
 	@. scripts/python-env.sh && python3 scripts/emails.py

@@ -681,6 +681,29 @@ def main() -> int:
              expect_error="invalid_request")
     auth_failures("GET", "/api/bots", "list")
 
+    # ---- DELETE /api/bot/{bot_id}/data
+    def D(bot: str) -> str:
+        return f"/api/bot/{bot}/data"
+
+    call("delete data: running bot", "DELETE", D(running_bot), expect=409, auth=key_a,
+         expect_error="conflict")
+    call("delete data: another account's bot", "DELETE", D(report_bot), expect=404, auth=key_b,
+         check=not_found_texts(report_bot))
+    call("delete data: malformed id", "DELETE", D("not-a-uuid"), expect=400, auth=key_a,
+         expect_error="invalid_request")
+    receipt = call("delete data: completed bot", "DELETE", D(report_bot), expect=200,
+                   auth=key_a, validate_request=True,
+                   check=lambda resp: [] if resp.json()["deleted"]["results"] == 1
+                   else ["no results removed"]).json()
+    call("delete data: again, the same receipt", "DELETE", D(report_bot), expect=200,
+         auth=key_a, check=lambda resp: [] if resp.json() == receipt else ["another receipt"])
+    call("status: after the deletion", "GET", S(report_bot), expect=200, auth=key_a,
+         check=lambda resp: [f"{f} is not null" for f in ("transcript", "qa_pairs", "insights")
+                             if resp.json().get(f) is not None]
+         + ([] if resp.json().get("data_deleted_at") == receipt.get("deleted_at")
+            else ["data_deleted_at is not the receipt's"]))
+    auth_failures("DELETE", D(report_bot), "delete data")
+
     # ---- leave nothing running
     for bot in (running_bot, replay_bot, nulls_bot, vnd_bot):
         HTTP.post(f"{API}{L(bot)}", headers=bearer(key_a), timeout=30)

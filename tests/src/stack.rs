@@ -8,7 +8,10 @@ use adapters::http_webhooks::HttpWebhookSender;
 use adapters::pipecat::PipecatRuntime;
 use adapters::ses::SesMailer;
 use adapters::sqs::SqsQueue;
-use app::api::{JoinHandler, JoinSettings, ListHandler, ReportHandler, StatusHandler, StopHandler};
+use app::api::{
+    DeleteDataHandler, JoinHandler, JoinSettings, ListHandler, ReportHandler, StatusHandler,
+    StopHandler,
+};
 use app::pipeline::{Pipeline, PipelineSettings};
 use app::retry::Backoff;
 use domain::messages::PipelineMessage;
@@ -75,6 +78,7 @@ pub struct Stack {
     pub status: StatusHandler<DynamoStore>,
     pub report: ReportHandler<DynamoStore, SqsQueue>,
     pub list: ListHandler<DynamoStore>,
+    pub delete: DeleteDataHandler<DynamoStore>,
     pub pipeline: RealPipeline,
     /// `Authorization` header values of two accounts, `acme` and `globex`.
     pub key: String,
@@ -115,6 +119,7 @@ impl Stack {
             status: StatusHandler::new(env.store.clone()),
             report: ReportHandler::new(env.store.clone(), env.queue.clone()),
             list: ListHandler::new(env.store.clone()),
+            delete: DeleteDataHandler::new(env.store.clone()),
             pipeline,
             key: bearer(&env.api_key("acme").await),
             other: bearer(&env.api_key("globex").await),
@@ -181,6 +186,15 @@ impl Stack {
         json(
             self.status
                 .handle(request("GET", auth, "", &[("bot_id", id)]))
+                .await,
+        )
+    }
+
+    /// `DELETE /api/bot/{bot_id}/data`.
+    pub async fn delete_data_as(&self, auth: Option<&str>, id: &str) -> (u16, Value) {
+        json(
+            self.delete
+                .handle(request("DELETE", auth, "", &[("bot_id", id)]))
                 .await,
         )
     }

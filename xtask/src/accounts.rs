@@ -45,6 +45,7 @@ pub struct LimitChanges {
     pub emails_per_day: Option<u32>,
     /// `Some(None)` removes the recipient allow-list.
     pub email_domains: Option<Option<Vec<String>>>,
+    pub retention_hours: Option<u32>,
 }
 
 /// Sets the account's own limits (creating the account if needed) and prints them.
@@ -61,6 +62,7 @@ pub async fn set_limits(account: &AccountId, changes: LimitChanges) -> Result<()
     limits.active_bots = changes.active_bots.or(limits.active_bots);
     limits.joins_per_minute = changes.joins_per_minute.or(limits.joins_per_minute);
     limits.emails_per_day = changes.emails_per_day.or(limits.emails_per_day);
+    limits.retention_hours = changes.retention_hours.or(limits.retention_hours);
     if let Some(domains) = changes.email_domains {
         limits.email_domains = domains;
     }

@@ -64,6 +64,9 @@ enum Command {
         /// Comma-separated domains result emails may go to; `any` removes the restriction
         #[arg(long, value_name = "DOMAINS")]
         email_domains: Option<String>,
+        /// Hours a transcript and results are kept when a join does not say (1-8760)
+        #[arg(long, value_name = "HOURS", value_parser = clap::value_parser!(u32).range(1..=8760))]
+        retention_hours: Option<u32>,
     },
     /// Seed the local development account (fixed key) and the bots events/ names; emulator only
     SeedLocal,
@@ -183,6 +186,7 @@ impl Cli {
                 joins_per_minute,
                 emails_per_day,
                 email_domains,
+                retention_hours,
             } => {
                 let email_domains = email_domains.map(|list| match list.trim() {
                     "any" | "" => None,
@@ -198,6 +202,7 @@ impl Cli {
                     joins_per_minute,
                     emails_per_day,
                     email_domains,
+                    retention_hours,
                 };
                 accounts::set_limits(&account, changes).await
             }

@@ -119,6 +119,7 @@ pub async fn bearer_for_run(account: &str, bots: usize) -> Result<String, String
         joins_per_minute: Some(bots.saturating_add(100)),
         emails_per_day: Some(bots.saturating_mul(2).saturating_add(100)),
         email_domains: None,
+        retention_hours: None,
     };
     let account = domain::AccountId::parse(account).map_err(|e| e.to_string())?;
     store

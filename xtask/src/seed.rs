@@ -26,6 +26,7 @@ pub const STOP_BOT: &str = "5eed0000-0000-4000-8000-000000000001";
 pub const PIPECAT_STOP_BOT: &str = "5eed0000-0000-4000-8000-000000000002";
 pub const COMPLETED_BOT: &str = "5eed0000-0000-4000-8000-000000000003";
 pub const REPORTING_BOT: &str = "5eed0000-0000-4000-8000-000000000004";
+pub const DELETED_BOT: &str = "5eed0000-0000-4000-8000-000000000005";
 
 /// Refuses unless the AWS endpoint is the local emulator on a loopback address.
 fn refuse_unless_local(endpoint: &str) -> Result<(), String> {
@@ -60,6 +61,7 @@ pub async fn run() -> Result<(), String> {
         (PIPECAT_STOP_BOT, Kind::Running),
         (REPORTING_BOT, Kind::Running),
         (COMPLETED_BOT, Kind::Completed),
+        (DELETED_BOT, Kind::Completed),
     ] {
         seed_bot(&store, &account, id, kind).await?;
     }
@@ -128,7 +130,7 @@ async fn complete(store: &DynamoStore, session: &Session) -> Result<(), String> 
     let transcript = meeting();
     let exit_id = "local-seed";
     let chunks = store
-        .save_transcript(session.bot_id, exit_id, &transcript)
+        .save_transcript(session.bot_id, exit_id, &transcript, None)
         .await
         .map_err(|e| e.to_string())?;
     let exit = ExitRecord {
@@ -162,6 +164,7 @@ async fn complete(store: &DynamoStore, session: &Session) -> Result<(), String> 
         email: None,
         webhook: None,
         frees_slot_of: None,
+        expires_at: None,
         timeline: Timeline::change(session, ChangeCode::Completed, left, now()),
     };
     store

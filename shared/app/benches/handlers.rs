@@ -107,7 +107,7 @@ fn status(c: &mut Criterion) {
     let analysis: Analysis = BuiltinEngine::new().analyze(&transcript);
     rt.block_on(async {
         store
-            .save_transcript(done.bot_id, "exit", &transcript)
+            .save_transcript(done.bot_id, "exit", &transcript, None)
             .await
             .unwrap();
         let exit = ExitRecord {
@@ -129,6 +129,7 @@ fn status(c: &mut Criterion) {
             email: None,
             webhook: None,
             frees_slot_of: None,
+            expires_at: None,
             timeline: Default::default(),
         };
         assert!(store

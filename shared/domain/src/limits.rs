@@ -33,6 +33,10 @@ pub struct AccountLimits {
     pub joins_per_minute: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emails_per_day: Option<u32>,
+    /// Hours a session's transcript and results are kept after it ends, when its join
+    /// did not say (`retention_hours`); unset: kept until deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_hours: Option<u32>,
     /// Result emails may go only to addresses at these domains (or their subdomains).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_domains: Option<Vec<String>>,

@@ -163,6 +163,9 @@ pub struct Session {
     pub bot_secret_hash: String,
     #[serde(default)]
     pub exit: Option<ExitRecord>,
+    /// Set once the customer deleted the session's data: what was removed, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_deleted: Option<DataDeleted>,
     #[serde(default)]
     pub error: Option<String>,
     #[serde(default)]
@@ -178,6 +181,19 @@ pub struct Session {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub event_deliveries: Vec<WebhookDelivery>,
 }
+
+/// The receipt of a deletion of a session's data (`DELETE /api/bot/{bot_id}/data`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataDeleted {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub transcript_chunks: u32,
+    pub results: u32,
+    pub deliveries: u32,
+}
+
+/// The error of a delivery cancelled because the customer deleted the session's data.
+pub const DATA_DELETED: &str = "cancelled: the session's data was deleted";
 
 /// Whether a session that ends has a meeting to report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -236,6 +252,7 @@ impl Session {
             runtime_session_id: None,
             bot_secret_hash,
             exit: None,
+            data_deleted: None,
             error: None,
             insights_error: None,
             holds_slot: false,
@@ -243,6 +260,20 @@ impl Session {
             webhook_delivery: None,
             event_deliveries: Vec::new(),
         }
+    }
+
+    /// When the session's transcript and results expire (DynamoDB's TTL then removes
+    /// them): `retention_hours` after the bot reported its exit, or, without one, after
+    /// the session ended. `None`: kept until deleted (or not ended yet).
+    pub fn data_expires_at(&self) -> Option<OffsetDateTime> {
+        self.data_expiry(self.completed_at?)
+    }
+
+    /// [`Session::data_expires_at`] for a session ending at `ended`.
+    pub fn data_expiry(&self, ended: OffsetDateTime) -> Option<OffsetDateTime> {
+        let hours = self.retention_hours?;
+        let from = self.exit.as_ref().map_or(ended, |e| e.reported_at);
+        Some(from + time::Duration::hours(i64::from(hours)))
     }
 
     /// What the list shows of the session.
@@ -258,6 +289,32 @@ impl Session {
             exit_reason: self.exit.as_ref().map(|e| e.reason),
             metadata: self.metadata.clone(),
         }
+    }
+
+    /// Cancels the deliveries still waiting to be sent (their payloads would be made from
+    /// data being deleted): each becomes `failed`. Returns how many there were. One being
+    /// sent at this moment (`sending`) was composed already and is left to finish.
+    pub fn cancel_owed_deliveries(&mut self) -> u32 {
+        let mut cancelled = 0;
+        if let Some(email) = self
+            .email_delivery
+            .as_mut()
+            .filter(|d| d.state == DeliveryState::Pending)
+        {
+            email.state = DeliveryState::Failed;
+            email.error = Some(DATA_DELETED.to_owned());
+            cancelled += 1;
+        }
+        let webhooks = self
+            .webhook_delivery
+            .iter_mut()
+            .chain(&mut self.event_deliveries);
+        for hook in webhooks.filter(|d| d.state == DeliveryState::Pending) {
+            hook.state = DeliveryState::Failed;
+            hook.next_attempt_at = None;
+            cancelled += 1;
+        }
+        cancelled
     }
 
     /// Why the session is in its state: the reason of its latest change.

@@ -96,6 +96,7 @@ async fn stop_of_a_completed_and_of_a_failed_bot_is_409_and_changes_nothing() {
         email: None,
         webhook: None,
         frees_slot_of: None,
+        expires_at: None,
         timeline: Default::default(),
     };
     assert!(

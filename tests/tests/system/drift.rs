@@ -5,6 +5,9 @@ use aws_sdk_sqs::types::QueueAttributeName;
 use system_tests::Emulator;
 use xtask::bootstrap;
 
+/// An index as the table reports it: name, key schema (attribute, key type), projected attributes.
+type Index = (String, Vec<(String, String)>, Vec<String>);
+
 #[tokio::test]
 async fn emulator_resources_match_the_sam_template() {
     let env = Emulator::start(7).await;
@@ -59,7 +62,7 @@ async fn emulator_resources_match_the_sam_template() {
             .map(|m| m.as_str()),
         Some(defs.billing_mode.as_str())
     );
-    let indexes: Vec<(String, Vec<(String, String)>, Vec<String>)> = table
+    let indexes: Vec<Index> = table
         .global_secondary_indexes()
         .iter()
         .map(|i| {

@@ -25,6 +25,7 @@ async fn complete(s: &Stack, id: &str) {
         email: None,
         webhook: None,
         frees_slot_of: session.slot(),
+        expires_at: None,
         timeline: Timeline::change(
             &session,
             ChangeCode::Completed,

@@ -4,6 +4,7 @@
 //! emulator and the stack first.
 
 mod api;
+mod deletion;
 mod deliveries;
 mod drift;
 mod end_to_end;

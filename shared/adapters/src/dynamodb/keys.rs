@@ -27,6 +27,10 @@ pub(super) const ACCOUNT_SK: &str = "ACCOUNT";
 pub(super) const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
 pub(super) const SESSION_SK: &str = "SESSION";
 pub(super) const RESULT_SK: &str = "RESULT";
+pub(super) const TRANSCRIPT_SK_PREFIX: &str = "TRANSCRIPT#";
+
+/// The table's TTL attribute (Unix seconds): DynamoDB removes an item some time after it.
+pub(super) const TTL_ATTRIBUTE: &str = "expires_at";
 
 pub(super) fn api_key_pk(key: &ApiKeyHash) -> String {
     format!("APIKEY#{}", key.as_str())
@@ -50,11 +54,11 @@ pub(super) fn bot_pk(id: BotId) -> String {
 
 /// The prefix of every chunk of one exit's transcript.
 pub(super) fn transcript_prefix(exit_id: &str) -> String {
-    format!("TRANSCRIPT#{exit_id}#")
+    format!("{TRANSCRIPT_SK_PREFIX}{exit_id}#")
 }
 
 pub(super) fn transcript_sk(exit_id: &str, chunk: u32) -> String {
-    format!("TRANSCRIPT#{exit_id}#{chunk:04}")
+    format!("{TRANSCRIPT_SK_PREFIX}{exit_id}#{chunk:04}")
 }
 
 pub(super) const LIMIT_SK: &str = "LIMIT";

@@ -19,6 +19,7 @@ pub use key_cache::KeyCache;
 pub use keys::IDEMPOTENCY_TTL_SECONDS;
 
 use app::ports::{Claim, SessionStore, StoreError};
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use codec::s;
 use domain::{BotId, Session};
@@ -96,6 +97,27 @@ impl DynamoStore {
         pk: String,
         sk: Option<SortKey<'_>>,
     ) -> Result<Vec<Item>, StoreError> {
+        self.query_partition_projected(pk, sk, None).await
+    }
+
+    /// Every sort key of a partition (the items' other attributes are not read).
+    async fn partition_keys(&self, pk: String) -> Result<Vec<String>, StoreError> {
+        let items = self.query_partition_projected(pk, None, Some("sk")).await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| match item.get("sk") {
+                Some(AttributeValue::S(sk)) => Some(sk.clone()),
+                _ => None,
+            })
+            .collect())
+    }
+
+    async fn query_partition_projected(
+        &self,
+        pk: String,
+        sk: Option<SortKey<'_>>,
+        projection: Option<&str>,
+    ) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         let mut start: Option<Item> = None;
         loop {
@@ -105,6 +127,7 @@ impl DynamoStore {
                 .table_name(&*self.table)
                 .consistent_read(true)
                 .expression_attribute_values(":pk", s(pk.clone()))
+                .set_projection_expression(projection.map(str::to_owned))
                 .set_exclusive_start_key(start.take());
             q = match sk {
                 Some(SortKey::Prefix(prefix)) => q

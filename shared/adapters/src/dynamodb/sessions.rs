@@ -8,7 +8,7 @@ use super::counters;
 use super::expr::Expr;
 use super::keys::{
     bot_pk, idempotency_pk, transcript_prefix, Item, IDEMPOTENCY_SK, IDEMPOTENCY_TTL_SECONDS,
-    RESULT_SK, SESSION_SK,
+    RESULT_SK, SESSION_SK, TTL_ATTRIBUTE,
 };
 use super::transactions::{outcome, Transaction};
 use super::{DynamoStore, SortKey};
@@ -21,7 +21,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use domain::insights::Analysis;
 use domain::limits::{seconds_to_next_minute, LimitExceeded};
 use domain::listing::{millis, ListPage, ListQuery};
-use domain::session::ExitRecord;
+use domain::session::{DataDeleted, ExitRecord};
 use domain::{now, AccountId, BotId, Phase, Session};
 use time::OffsetDateTime;
 
@@ -147,7 +147,7 @@ impl SessionStore for DynamoStore {
                 .item("bot_id", s(claim.bot_id.to_string()))
                 .item("fingerprint", s(claim.fingerprint.clone()))
                 .item(
-                    "expires_at",
+                    TTL_ATTRIBUTE,
                     n(now().unix_timestamp() + IDEMPOTENCY_TTL_SECONDS),
                 )
                 // A record past its expiry is gone as far as the customer is concerned,
@@ -274,6 +274,27 @@ impl SessionStore for DynamoStore {
         self.update_session(id, expr, condition).await
     }
 
+    async fn mark_data_deleted(&self, session: &Session) -> Result<DataDeleted, StoreError> {
+        let receipt = session
+            .data_deleted
+            .ok_or_else(|| StoreError::corrupt("session", "deletion without a receipt"))?;
+        let mut expr = Expr::default()
+            .set("data_deleted", to_av(&receipt)?)
+            .set("email_delivery", to_av(&session.email_delivery)?)
+            .set("webhook_delivery", to_av(&session.webhook_delivery)?)
+            .set("event_deliveries", to_av(&session.event_deliveries)?);
+        let deleted = expr.name("data_deleted");
+        let terminal = expr.phase_in(&[Phase::Completed, Phase::Failed]);
+        let condition = format!("attribute_not_exists({deleted}) AND {terminal}");
+        if self.update_session(session.bot_id, expr, condition).await? {
+            return Ok(receipt);
+        }
+        self.get_session(session.bot_id)
+            .await?
+            .and_then(|s| s.data_deleted)
+            .ok_or_else(|| StoreError::corrupt("session", "deletion refused on a running bot"))
+    }
+
     async fn mark_leave_enqueued(&self, id: BotId) -> Result<(), StoreError> {
         let expr = Expr::default().set("leave_enqueued", AttributeValue::Bool(true));
         self.update_session(id, expr, "attribute_exists(pk)".into())
@@ -341,13 +362,15 @@ impl SessionStore for DynamoStore {
         if let Some(analysis) = finish.analysis {
             let json =
                 serde_json::to_vec(analysis).map_err(|e| StoreError::corrupt("result", e))?;
-            let put = Put::builder()
+            let mut put = Put::builder()
                 .table_name(&*self.table)
                 .item("pk", s(bot_pk(id)))
                 .item("sk", s(RESULT_SK))
-                .item("data", AttributeValue::B(Blob::new(gzip(&json))))
-                .build()
-                .map_err(build_error)?;
+                .item("data", AttributeValue::B(Blob::new(gzip(&json))));
+            if let Some(at) = finish.expires_at {
+                put = put.item(TTL_ATTRIBUTE, n(at.unix_timestamp()));
+            }
+            let put = put.build().map_err(build_error)?;
             tx = tx.transact_items(TransactWriteItem::builder().put(put).build());
         }
         // Only the session's phase condition can fail (the result item is unconditional):

@@ -126,6 +126,13 @@ pub struct ListFunction {
     pub table: TableSettings,
 }
 
+/// `DELETE /api/bot/{bot_id}/data`: removes a finished session's transcript and results.
+#[derive(Clone, Debug)]
+pub struct DeleteFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+}
+
 #[derive(Clone, Debug)]
 pub struct ReportFunction {
     pub log: LogSettings,
@@ -329,6 +336,15 @@ impl FromEnv for StatusFunction {
 }
 
 impl FromEnv for ListFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+        })
+    }
+}
+
+impl FromEnv for DeleteFunction {
     fn read(env: &impl Env) -> Result<Self, ConfigError> {
         Ok(Self {
             log: log(env),

@@ -26,6 +26,7 @@ pub enum Operation {
     Status,
     Report,
     List,
+    DeleteData,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +51,10 @@ pub enum ApiError {
     PayloadTooLarge { size: usize, limit: usize },
     #[error("bot {bot_id} has already finished ({phase:?})")]
     Finished { bot_id: BotId, phase: Phase },
+    #[error("bot {bot_id} is still running ({phase:?})")]
+    Running { bot_id: BotId, phase: Phase },
+    #[error("the data of bot {bot_id} was deleted")]
+    DataDeleted { bot_id: BotId, at: String },
     #[error("idempotency key reused with a different body")]
     IdempotencyMismatch { key: String },
     #[error("limit {} exceeded", .0.name())]
@@ -79,7 +84,8 @@ impl ApiError {
             ApiError::InvalidRequest(_) => 400,
             ApiError::UnsupportedMediaType(_) => 415,
             ApiError::PayloadTooLarge { .. } => 413,
-            ApiError::Finished { .. } => 409,
+            ApiError::Finished { .. } | ApiError::Running { .. } => 409,
+            ApiError::DataDeleted { .. } => 410,
             ApiError::IdempotencyMismatch { .. } => 422,
             ApiError::LimitExceeded(_) => 429,
             ApiError::BotStartFailed { .. } => 502,
@@ -129,6 +135,19 @@ impl ApiError {
                 },
                 "The bot has already left the meeting.",
             ),
+            ApiError::Running { bot_id, phase } => (
+                "conflict",
+                format!(
+                    "Bot session {bot_id} is still running (phase '{}'); its data can be deleted once it has completed or failed.",
+                    phase.as_str()
+                ),
+                "Stop the bot and wait for it to finish before deleting its data.",
+            ),
+            ApiError::DataDeleted { bot_id, at } => (
+                "gone",
+                format!("The data of bot session {bot_id} was deleted at {at}."),
+                "The customer deleted this meeting's data; it cannot be read any more.",
+            ),
             ApiError::IdempotencyMismatch { key } => (
                 "idempotency_error",
                 format!("Idempotency-Key '{key}' was already used with a different request body."),
@@ -152,6 +171,7 @@ impl ApiError {
                     Operation::Status => "Failed to get bot status. Please try again.",
                     Operation::Report => "Failed to record the bot's exit. Please try again.",
                     Operation::List => "Failed to list bots. Please try again.",
+                    Operation::DeleteData => "Failed to delete the bot's data. Please try again.",
                 }
                 .into(),
                 "An error occurred while processing your request.",

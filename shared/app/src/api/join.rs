@@ -118,7 +118,8 @@ where
 
         let bot_id = BotId::new();
         let secret = BotSecret::generate();
-        let session = join.session(bot_id, account.clone(), secret.hash(), now());
+        let mut session = join.session(bot_id, account.clone(), secret.hash(), now());
+        session.retention_hours = session.retention_hours.or(own.retention_hours);
         let claim = idempotency_key.map(|key| IdempotencyClaim {
             account: account.clone(),
             key,
@@ -231,6 +232,7 @@ where
             email,
             webhook,
             frees_slot_of: session.slot(),
+            expires_at: session.data_expiry(at),
         };
         match self
             .store

@@ -5,6 +5,7 @@
 //! place that turns an error into a body.
 
 mod auth;
+pub mod delete_data;
 pub mod error;
 mod http;
 pub mod join;
@@ -13,6 +14,7 @@ pub mod report;
 pub mod status;
 pub mod stop;
 
+pub use delete_data::DeleteDataHandler;
 pub use error::{ApiError, Flavor};
 pub use join::{JoinHandler, JoinSettings};
 pub use list::ListHandler;

@@ -83,16 +83,18 @@ impl<S: SessionStore + TranscriptStore, Q: PipelineQueue> ReportHandler<S, Q> {
             });
         }
 
+        let reported_at = now();
+        let expires_at = session.data_expiry(reported_at);
         let chunks = self
             .store
-            .save_transcript(bot_id, &report.exit_id, &report.transcript)
+            .save_transcript(bot_id, &report.exit_id, &report.transcript, expires_at)
             .await
             .map_err(|e| ApiError::internal(OP, e))?;
         let exit = ExitRecord {
             exit_id: report.exit_id.clone(),
             reason: report.reason,
             ended_at: report.ended_at,
-            reported_at: now(),
+            reported_at,
             chunks,
             segments: report.transcript.segments().len() as u32,
             words: report.transcript.word_count() as u64,

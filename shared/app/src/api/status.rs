@@ -46,6 +46,10 @@ pub struct StatusBody {
     pub metadata: Metadata,
     /// The events the webhook gets.
     pub webhook_events: Vec<WebhookEvent>,
+    /// When the customer deleted the session's data (transcript and results then null).
+    pub data_deleted_at: Option<String>,
+    /// When the transcript and results expire (the session's `retention_hours`).
+    pub expires_at: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -72,7 +76,14 @@ impl StatusBody {
             None => (None, None, s.insights_error.clone()),
         };
         let sub_code = s.sub_code();
+        let data_deleted_at = s.data_deleted.map(|d| format(d.at));
+        let expires_at = s
+            .data_expires_at()
+            .filter(|_| s.data_deleted.is_none())
+            .map(format);
         Self {
+            data_deleted_at,
+            expires_at,
             status: s.status(),
             bot_id: s.bot_id,
             room_url: s.room_url,
@@ -130,8 +141,9 @@ impl<S: SessionStore + Accounts> StatusHandler<S> {
             .map_err(|e| ApiError::internal(Operation::Status, e))?
             .filter(|s| s.account_id == account)
             .ok_or_else(|| ApiError::NotFound(bot_id.to_string()))?;
-        // Results and the transcript exist only once the session has ended.
-        let view = if session.phase.is_terminal() {
+        // Results and the transcript exist only once the session has ended, and until
+        // the customer deletes them.
+        let view = if session.phase.is_terminal() && session.data_deleted.is_none() {
             self.store
                 .view_of(session)
                 .await

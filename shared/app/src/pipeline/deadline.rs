@@ -89,6 +89,7 @@ where
             email,
             webhook,
             frees_slot_of: session.slot(),
+            expires_at: session.data_expiry(at),
         };
         let failed = self
             .store

@@ -85,6 +85,7 @@ where
             email,
             webhook,
             frees_slot_of: session.slot(),
+            expires_at: session.data_expiry(at),
         };
         let finished = match self
             .store
@@ -132,6 +133,7 @@ where
             email,
             webhook,
             frees_slot_of: session.slot(),
+            expires_at: session.data_expiry(at),
         };
         self.store
             .finish(session.bot_id, &[Phase::Processing], finish)

@@ -5,7 +5,7 @@ use super::StoreError;
 use domain::insights::Analysis;
 use domain::limits::LimitExceeded;
 use domain::listing::{ListPage, ListQuery};
-use domain::session::{EmailDelivery, ExitRecord, WebhookDelivery};
+use domain::session::{DataDeleted, EmailDelivery, ExitRecord, WebhookDelivery};
 use domain::timeline::{ChangeCode, StatusChange, SubCode};
 use domain::{AccountId, BotId, Phase, Session, Transcript};
 use std::future::Future;
@@ -66,6 +66,8 @@ pub struct Finish<'a> {
     pub frees_slot_of: Option<&'a AccountId>,
     /// The terminal change on the timeline, and its `status_change` event if owed.
     pub timeline: Timeline,
+    /// When the stored results expire (the session's retention), if they do.
+    pub expires_at: Option<OffsetDateTime>,
 }
 
 /// What a transition adds to the session's timeline: its changes, and the `status_change`
@@ -158,6 +160,14 @@ pub trait SessionStore: Send + Sync {
         at: OffsetDateTime,
         timeline: &Timeline,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Records a data deletion on an ended session, once: its receipt (`data_deleted`)
+    /// and its deliveries as `session` has them (the owed ones cancelled). Returns the
+    /// receipt now recorded: an earlier deletion's, if there was one.
+    fn mark_data_deleted(
+        &self,
+        session: &Session,
+    ) -> impl Future<Output = Result<DataDeleted, StoreError>> + Send;
 
     /// The `leave_requested` message is on the queue (the outbox flag of a stop).
     fn mark_leave_enqueued(&self, id: BotId)

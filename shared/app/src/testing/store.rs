@@ -6,7 +6,9 @@ use crate::ports::*;
 use domain::insights::Analysis;
 use domain::limits::{minute_window, seconds_to_next_minute, AccountLimits, LimitExceeded};
 use domain::listing::{BotSummary, ListPage, ListQuery};
-use domain::session::{DeliveryState, EmailDelivery, ExitRecord, WebhookAttempt, WebhookDelivery};
+use domain::session::{
+    DataDeleted, DeliveryState, EmailDelivery, ExitRecord, WebhookAttempt, WebhookDelivery,
+};
 use domain::{AccountId, ApiKey, ApiKeyHash, BotId, Phase, Session, Transcript, WebhookSecret};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,6 +22,8 @@ struct StoreState {
     sessions: HashMap<BotId, Session>,
     transcripts: HashMap<(BotId, String), Transcript>,
     results: HashMap<BotId, Analysis>,
+    /// The expiry (TTL) each stored transcript and result was written with.
+    expiries: HashMap<BotId, Vec<OffsetDateTime>>,
     /// How many times a transcript or results were read (`get_view`, `view_of`).
     result_reads: usize,
     limits: HashMap<AccountId, AccountLimits>,
@@ -94,6 +98,18 @@ impl MemStore {
     /// How many times a transcript or results were read.
     pub fn result_reads(&self) -> usize {
         self.0.lock().unwrap().result_reads
+    }
+
+    /// The expiries the bot's transcript and results were stored with, in write order.
+    pub fn expiries(&self, id: BotId) -> Vec<OffsetDateTime> {
+        let state = self.0.lock().unwrap();
+        state.expiries.get(&id).cloned().unwrap_or_default()
+    }
+
+    /// Whether the bot has a stored transcript or results.
+    pub fn holds_data(&self, id: BotId) -> bool {
+        let state = self.0.lock().unwrap();
+        state.results.contains_key(&id) || state.transcripts.keys().any(|(bot, _)| *bot == id)
     }
 
     pub fn session_count(&self) -> usize {
@@ -277,6 +293,27 @@ impl SessionStore for MemStore {
             .unwrap_or(false))
     }
 
+    async fn mark_data_deleted(&self, session: &Session) -> Result<DataDeleted, StoreError> {
+        let receipt = session
+            .data_deleted
+            .ok_or_else(|| StoreError::corrupt("session", "deletion without a receipt"))?;
+        self.update(session.bot_id, |s| match s.data_deleted {
+            Some(earlier) => Ok(earlier),
+            None if s.phase.is_terminal() => {
+                s.data_deleted = Some(receipt);
+                s.email_delivery = session.email_delivery.clone();
+                s.webhook_delivery = session.webhook_delivery.clone();
+                s.event_deliveries = session.event_deliveries.clone();
+                Ok(receipt)
+            }
+            None => Err(StoreError::corrupt(
+                "session",
+                "deletion refused on a running bot",
+            )),
+        })
+        .unwrap_or_else(|| Err(StoreError::corrupt("session", "vanished")))
+    }
+
     async fn mark_leave_enqueued(&self, id: BotId) -> Result<(), StoreError> {
         self.update(id, |s| s.leave_enqueued = true);
         Ok(())
@@ -335,6 +372,9 @@ impl SessionStore for MemStore {
         if let Some(a) = finish.analysis {
             s.insights_error = a.insights_error.clone();
             state.results.insert(id, a.clone());
+            if let Some(at) = finish.expires_at {
+                state.expiries.entry(id).or_default().push(at);
+            }
         }
         Ok(true)
     }
@@ -346,13 +386,31 @@ impl TranscriptStore for MemStore {
         id: BotId,
         exit_id: &str,
         transcript: &Transcript,
+        expires_at: Option<OffsetDateTime>,
     ) -> Result<u32, StoreError> {
-        self.0
-            .lock()
-            .unwrap()
+        let mut state = self.0.lock().unwrap();
+        state
             .transcripts
             .insert((id, exit_id.to_owned()), transcript.clone());
+        if let Some(at) = expires_at {
+            state.expiries.entry(id).or_default().push(at);
+        }
         Ok(1)
+    }
+
+    async fn delete_data(&self, session: &Session) -> Result<DataDeleted, StoreError> {
+        let id = session.bot_id;
+        let mut state = self.0.lock().unwrap();
+        let before = state.transcripts.len();
+        state.transcripts.retain(|(bot, _), _| *bot != id);
+        let transcript_chunks = (before - state.transcripts.len()) as u32;
+        let results = u32::from(state.results.remove(&id).is_some());
+        Ok(DataDeleted {
+            at: domain::now(),
+            transcript_chunks,
+            results,
+            deliveries: 0,
+        })
     }
 
     async fn delete_transcript(

@@ -68,6 +68,7 @@ async fn over_the_running_bots_limit_is_429_and_nothing_starts_until_a_slot_free
         email: None,
         webhook: None,
         frees_slot_of: session.slot(),
+        expires_at: None,
         timeline: Default::default(),
     };
     assert!(w

@@ -51,6 +51,11 @@ where
             Some(r) if r.slot == slot => r.attempt,
             _ => 1,
         };
+        // The customer deleted the session's data: nothing is composed from it any more
+        // (the deletion cancelled what was owed; this covers a retry already in flight).
+        if session.data_deleted.is_some() {
+            return Ok(());
+        }
         let mut outcome = Ok(());
         for i in 0..session.event_deliveries.len() {
             let slot = WebhookSlot::Event(i);
