@@ -6,6 +6,7 @@
 
 mod auth;
 pub mod error;
+pub mod export;
 mod http;
 pub mod join;
 pub mod report;
@@ -13,6 +14,7 @@ pub mod status;
 pub mod stop;
 
 pub use error::{ApiError, Flavor};
+pub use export::ExportHandler;
 pub use join::{JoinHandler, JoinSettings};
 pub use report::{ReportHandler, MAX_REPORT_BODY_BYTES};
 pub use status::StatusHandler;

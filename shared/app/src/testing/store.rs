@@ -19,7 +19,8 @@ struct StoreState {
     sessions: HashMap<BotId, Session>,
     transcripts: HashMap<(BotId, String), Transcript>,
     results: HashMap<BotId, Analysis>,
-    /// How many times a transcript or results were read (`get_view`, `view_of`).
+    /// How many times a transcript or results were read (`get_view`, `view_of`,
+    /// `load_transcript`).
     result_reads: usize,
     limits: HashMap<AccountId, AccountLimits>,
     active_bots: HashMap<AccountId, u32>,
@@ -343,9 +344,9 @@ impl TranscriptStore for MemStore {
         id: BotId,
         exit: &ExitRecord,
     ) -> Result<Transcript, StoreError> {
-        self.0
-            .lock()
-            .unwrap()
+        let mut state = self.0.lock().unwrap();
+        state.result_reads += 1;
+        state
             .transcripts
             .get(&(id, exit.exit_id.clone()))
             .cloned()

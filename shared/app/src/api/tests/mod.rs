@@ -600,4 +600,5 @@ async fn status_checks_the_account_before_reading_a_transcript_or_results() {
     assert_eq!(w.store.result_reads(), 1);
 }
 
+mod export;
 mod limits;
