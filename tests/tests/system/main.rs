@@ -7,6 +7,7 @@ mod api;
 mod deliveries;
 mod drift;
 mod end_to_end;
+mod export;
 mod hostile;
 mod limits;
 mod pipeline;
