@@ -161,18 +161,18 @@ async fn export_refusals_answer_pailflow_errors_and_change_nothing() {
         body["detail"],
         "Unknown transcript format 'xml'; use one of: json, txt, srt, vtt, md."
     );
-    s.unchanged(async {
-        for format in [None, Some("vtt"), Some("xml")] {
-            let expect = if format == Some("xml") { 400 } else { 404 };
-            let (status, body) = error(s.export_as(Some(&s.other), &id, format).await);
-            assert_eq!(status, expect, "{body}");
-            if expect == 404 {
-                assert_eq!(body["error"], "not_found");
-                assert_eq!(body["detail"], format!("Bot session {id} not found"));
-            }
+    // The handler holds no queue; the table is what it could change, and must not.
+    let before = s.env.items().await;
+    for format in [None, Some("vtt"), Some("xml")] {
+        let expect = if format == Some("xml") { 400 } else { 404 };
+        let (status, body) = error(s.export_as(Some(&s.other), &id, format).await);
+        assert_eq!(status, expect, "{body}");
+        if expect == 404 {
+            assert_eq!(body["error"], "not_found");
+            assert_eq!(body["detail"], format!("Bot session {id} not found"));
         }
-    })
-    .await;
+    }
+    assert_eq!(s.env.items().await, before, "an export writes nothing");
     let (status, body) = error(s.export_as(None, &id, Some("vtt")).await);
     assert_eq!(
         (status, body["error"].as_str()),
