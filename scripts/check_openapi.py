@@ -54,15 +54,21 @@ LOCAL_ENV = {
 
 import requests  # noqa: E402
 import yaml  # noqa: E402
-from openapi_core import OpenAPI  # noqa: E402
+from openapi_core import Config, OpenAPI  # noqa: E402
 from openapi_core.contrib.requests import (  # noqa: E402
     RequestsOpenAPIRequest,
     RequestsOpenAPIResponse,
 )
+from openapi_core.deserializing.media_types.util import plain_loads  # noqa: E402
 from openapi_schema_validator import OAS30Validator, oas30_format_checker  # noqa: E402
 
 SPEC = yaml.safe_load(SPEC_PATH.read_text())
-OPENAPI = OpenAPI.from_file_path(str(SPEC_PATH))
+# The transcript export's text files are strings (openapi-core reads only text/plain so).
+TEXT_TYPES = ("text/vtt", "application/x-subrip", "text/markdown")
+OPENAPI = OpenAPI.from_file_path(
+    str(SPEC_PATH),
+    config=Config(extra_media_type_deserializers={t: plain_loads for t in TEXT_TYPES}),
+)
 HTTP = requests.Session()
 
 MALFORMED_ID = "not-a-uuid"
@@ -146,6 +152,7 @@ def call(
     expect_error: str | None = None,
     validate_request: bool = False,
     check: Callable[[requests.Response], list[str]] | None = None,
+    content_type: str = "application/json",
 ) -> requests.Response:
     """Sends one request, validates the response against the document, records the check."""
     all_headers = {**bearer(auth), **(headers or {})}
@@ -163,8 +170,8 @@ def call(
     if resp.status_code >= 500 and not (resp.status_code == expect == 502):
         problems.append(f"server error {resp.status_code}: {resp.text[:400]}")
     ctype = resp.headers.get("content-type", "")
-    if not ctype.startswith("application/json"):
-        problems.append(f"content-type is {ctype!r}, expected application/json")
+    if not ctype.startswith(content_type):
+        problems.append(f"content-type is {ctype!r}, expected {content_type}")
     try:
         OPENAPI.validate_response(
             RequestsOpenAPIRequest(prepared), RequestsOpenAPIResponse(resp)
@@ -180,7 +187,7 @@ def call(
             problems.extend(error_messages(exc))
     body = None
     try:
-        body = resp.json()
+        body = resp.json() if content_type == "application/json" else resp.text
     except ValueError:
         problems.append(f"body is not JSON: {resp.text[:200]!r}")
     if expect_error is not None and isinstance(body, dict):
@@ -629,6 +636,47 @@ def main() -> int:
     wait_deliveries(failed_bot, key_a)
     call("status: failed join, after its webhook", "GET", S(failed_bot), expect=200, auth=key_a)
 
+    # ---- GET /api/bot/{bot_id}/transcript (the transcript this script reported)
+    def T(bot: str, fmt: str | None = None) -> str:
+        return f"/api/bot/{bot}/transcript" + ("" if fmt is None else f"?format={fmt}")
+
+    def starts(prefix: str) -> Callable[[requests.Response], list[str]]:
+        return lambda resp: ([] if resp.text.startswith(prefix)
+                             else [f"body starts {resp.text[:80]!r}, expected {prefix!r}"])
+
+    segments = report["transcript"]
+    exports = (
+        ("json", "application/json",
+         lambda resp: [] if resp.json() == segments else ["not the reported segments"]),
+        ("txt", "text/plain; charset=utf-8", starts("Ada: When do we launch the new dashboard?\nBob: ")),
+        ("srt", "application/x-subrip; charset=utf-8",
+         starts("1\n00:00:00,000 --> 00:00:02,100\nAda: When do we launch the new dashboard?\n\n2\n")),
+        ("vtt", "text/vtt; charset=utf-8",
+         starts("WEBVTT\n\n00:00:00.000 --> 00:00:02.100\n<v Ada>When do we launch the new dashboard?\n\n")),
+        ("md", "text/markdown; charset=utf-8",
+         starts("# Transcript\n\n**Ada** (00:00): When do we launch the new dashboard?\n\n**Bob** (00:02): ")),
+    )
+    for fmt, ctype, check in exports:
+        call(f"export: {fmt}", "GET", T(report_bot, fmt), expect=200, auth=key_a,
+             validate_request=True, content_type=ctype, check=check)
+    call("export: no format (json)", "GET", T(report_bot), expect=200, auth=key_a,
+         validate_request=True, check=lambda resp: [] if resp.json() == segments else ["not json"])
+    auth_failures("GET", T(report_bot, "vtt"), "export")
+    call("export: unknown format", "GET", T(report_bot, "xml"), expect=400, auth=key_a,
+         expect_error="invalid_request",
+         check=expect_fields(detail="Unknown transcript format 'xml'; use one of: json, txt, srt, vtt, md."))
+    call("export: malformed id", "GET", T(MALFORMED_ID, "vtt"), expect=400, auth=key_a,
+         expect_error="invalid_request")
+    call("export: unknown id", "GET", T(unknown, "vtt"), expect=404, auth=key_a,
+         expect_error="not_found", check=not_found_texts(unknown))
+    call("export: another account's bot", "GET", T(report_bot, "vtt"), expect=404, auth=key_b,
+         expect_error="not_found", check=not_found_texts(report_bot))
+    call("export: running bot (no transcript yet)", "GET", T(running_bot, "vtt"), expect=404,
+         auth=key_a, expect_error="not_found",
+         check=expect_fields(detail=f"Bot session {running_bot} has no transcript yet."))
+    call("export: failed join (no transcript)", "GET", T(failed_bot, "srt"), expect=404,
+         auth=key_a, expect_error="not_found")
+
     # ---- webhooks the receiver got for these bots
     events = HTTP.get(f"{RECEIVER}/events", timeout=10).json()
     for bot in made:
@@ -702,6 +750,8 @@ def main() -> int:
                              if resp.json().get(f) is not None]
          + ([] if resp.json().get("data_deleted_at") == receipt.get("deleted_at")
             else ["data_deleted_at is not the receipt's"]))
+    call("export: after the deletion", "GET", f"/api/bot/{report_bot}/transcript?format=vtt",
+         expect=410, auth=key_a, expect_error="gone")
     auth_failures("DELETE", D(report_bot), "delete data")
 
     # ---- leave nothing running

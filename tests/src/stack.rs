@@ -9,8 +9,8 @@ use adapters::pipecat::PipecatRuntime;
 use adapters::ses::SesMailer;
 use adapters::sqs::SqsQueue;
 use app::api::{
-    DeleteDataHandler, JoinHandler, JoinSettings, ListHandler, ReportHandler, StatusHandler,
-    StopHandler,
+    DeleteDataHandler, ExportHandler, JoinHandler, JoinSettings, ListHandler, ReportHandler,
+    StatusHandler, StopHandler,
 };
 use app::pipeline::{Pipeline, PipelineSettings};
 use app::retry::Backoff;
@@ -18,6 +18,7 @@ use domain::messages::PipelineMessage;
 use domain::net::UrlPolicy;
 use domain::Segment;
 use insights::BuiltinEngine;
+use lambda_http::{Body, RequestExt};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -76,6 +77,7 @@ pub struct Stack {
     pub join: JoinHandler<DynamoStore, PipecatRuntime, SqsQueue, SystemResolver>,
     pub stop: StopHandler<DynamoStore, SqsQueue>,
     pub status: StatusHandler<DynamoStore>,
+    pub export: ExportHandler<DynamoStore>,
     pub report: ReportHandler<DynamoStore, SqsQueue>,
     pub list: ListHandler<DynamoStore>,
     pub delete: DeleteDataHandler<DynamoStore>,
@@ -117,6 +119,7 @@ impl Stack {
             join,
             stop: StopHandler::new(env.store.clone(), env.queue.clone()),
             status: StatusHandler::new(env.store.clone()),
+            export: ExportHandler::new(env.store.clone()),
             report: ReportHandler::new(env.store.clone(), env.queue.clone()),
             list: ListHandler::new(env.store.clone()),
             delete: DeleteDataHandler::new(env.store.clone()),
@@ -213,6 +216,35 @@ impl Stack {
     /// The status body of `acme`'s bot.
     pub async fn status(&self, id: &str) -> Value {
         self.status_as(Some(&self.key), id).await.1
+    }
+
+    /// `GET /api/bot/{id}/transcript[?format=…]`: status, content type and body.
+    pub async fn export_as(
+        &self,
+        auth: Option<&str>,
+        id: &str,
+        format: Option<&str>,
+    ) -> (u16, String, String) {
+        let mut req = request("GET", auth, "", &[("bot_id", id)]);
+        if let Some(format) = format {
+            req = req.with_query_string_parameters(
+                [("format".to_owned(), format.to_owned())]
+                    .into_iter()
+                    .collect::<std::collections::HashMap<_, _>>(),
+            );
+        }
+        let response = self.export.handle(req).await;
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = match response.body() {
+            Body::Text(t) => t.clone(),
+            other => panic!("the export answered a non-text body: {other:?}"),
+        };
+        (response.status().as_u16(), content_type, body)
     }
 
     /// `leave_requested` messages visible on the queue now.

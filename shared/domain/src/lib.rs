@@ -18,6 +18,7 @@ pub mod secret;
 pub mod session;
 pub mod timeline;
 pub mod transcript;
+pub mod transcript_export;
 pub mod webhook_url;
 
 /// Test values shared with the crates above (feature `test-support`).

@@ -8,6 +8,7 @@ mod deletion;
 mod deliveries;
 mod drift;
 mod end_to_end;
+mod export;
 mod hostile;
 mod limits;
 mod list;

@@ -133,6 +133,13 @@ pub struct DeleteFunction {
     pub table: TableSettings,
 }
 
+/// The transcript export reads what the status route reads: the table and the key cache.
+#[derive(Clone, Debug)]
+pub struct ExportFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+}
+
 #[derive(Clone, Debug)]
 pub struct ReportFunction {
     pub log: LogSettings,
@@ -345,6 +352,15 @@ impl FromEnv for ListFunction {
 }
 
 impl FromEnv for DeleteFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+        })
+    }
+}
+
+impl FromEnv for ExportFunction {
     fn read(env: &impl Env) -> Result<Self, ConfigError> {
         Ok(Self {
             log: log(env),

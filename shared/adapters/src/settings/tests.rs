@@ -16,6 +16,7 @@ const PIPELINE: &[(&str, &str)] = &[
 #[test]
 fn each_function_needs_only_its_own_variables() {
     assert!(StatusFunction::read(&env(&[("TABLE_NAME", "t")])).is_ok());
+    assert!(ExportFunction::read(&env(&[("TABLE_NAME", "t")])).is_ok());
     assert!(StopFunction::read(&env(&[("TABLE_NAME", "t"), ("PIPELINE_QUEUE_URL", "q")])).is_ok());
     assert!(
         ReportFunction::read(&env(&[("TABLE_NAME", "t"), ("PIPELINE_QUEUE_URL", "q")])).is_ok()
@@ -33,6 +34,10 @@ fn a_missing_variable_is_named() {
         StatusFunction::read(&env(&[("TABLE_NAME", "  ")])).unwrap_err(),
         ConfigError::Missing("TABLE_NAME"),
         "blank is missing"
+    );
+    assert_eq!(
+        ExportFunction::read(&env(&[])).unwrap_err(),
+        ConfigError::Missing("TABLE_NAME")
     );
     let join = env(&[
         ("TABLE_NAME", "t"),

@@ -27,6 +27,7 @@ pub enum Operation {
     Report,
     List,
     DeleteData,
+    Export,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +44,8 @@ pub enum ApiError {
     Unauthenticated(AuthProblem),
     #[error("bot session {0} not found")]
     NotFound(String),
+    #[error("bot session {0} has no transcript yet")]
+    NoTranscript(BotId),
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     #[error("unsupported content type: {0}")]
@@ -81,6 +84,7 @@ impl ApiError {
         match self {
             ApiError::Unauthenticated(_) => 401,
             ApiError::NotFound(_) => 404,
+            ApiError::NoTranscript(_) => 404,
             ApiError::InvalidRequest(_) => 400,
             ApiError::UnsupportedMediaType(_) => 415,
             ApiError::PayloadTooLarge { .. } => 413,
@@ -110,6 +114,11 @@ impl ApiError {
                 "not_found",
                 format!("Bot session {id} not found"),
                 "The specified bot session does not exist.",
+            ),
+            ApiError::NoTranscript(id) => (
+                "not_found",
+                format!("Bot session {id} has no transcript yet."),
+                "The transcript is available once the bot has left the meeting and its results are processed.",
             ),
             ApiError::InvalidRequest(detail) => (
                 "invalid_request",
@@ -172,6 +181,7 @@ impl ApiError {
                     Operation::Report => "Failed to record the bot's exit. Please try again.",
                     Operation::List => "Failed to list bots. Please try again.",
                     Operation::DeleteData => "Failed to delete the bot's data. Please try again.",
+                    Operation::Export => "Failed to export the transcript. Please try again.",
                 }
                 .into(),
                 "An error occurred while processing your request.",

@@ -14,8 +14,23 @@ pub fn json_response<T: Serialize + ?Sized>(status: u16, body: &T) -> Response<B
         .expect("static response parts are valid")
 }
 
+/// A success body that is not JSON (an exported transcript); errors stay JSON (`error.rs`).
+pub fn text_response(status: u16, content_type: &str, body: String) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(Body::Text(body))
+        .expect("static response parts are valid")
+}
+
 pub fn path_param(req: &Request, name: &str) -> Option<String> {
     req.path_parameters_ref()
+        .and_then(|p| p.first(name))
+        .map(str::to_owned)
+}
+
+pub fn query_param(req: &Request, name: &str) -> Option<String> {
+    req.query_string_parameters_ref()
         .and_then(|p| p.first(name))
         .map(str::to_owned)
 }

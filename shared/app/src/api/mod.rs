@@ -7,6 +7,7 @@
 mod auth;
 pub mod delete_data;
 pub mod error;
+pub mod export;
 mod http;
 pub mod join;
 pub mod list;
@@ -16,6 +17,7 @@ pub mod stop;
 
 pub use delete_data::DeleteDataHandler;
 pub use error::{ApiError, Flavor};
+pub use export::ExportHandler;
 pub use join::{JoinHandler, JoinSettings};
 pub use list::ListHandler;
 pub use report::{ReportHandler, MAX_REPORT_BODY_BYTES};

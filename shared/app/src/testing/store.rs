@@ -24,7 +24,8 @@ struct StoreState {
     results: HashMap<BotId, Analysis>,
     /// The expiry (TTL) each stored transcript and result was written with.
     expiries: HashMap<BotId, Vec<OffsetDateTime>>,
-    /// How many times a transcript or results were read (`get_view`, `view_of`).
+    /// How many times a transcript or results were read (`get_view`, `view_of`,
+    /// `load_transcript`).
     result_reads: usize,
     limits: HashMap<AccountId, AccountLimits>,
     active_bots: HashMap<AccountId, u32>,
@@ -432,9 +433,9 @@ impl TranscriptStore for MemStore {
         id: BotId,
         exit: &ExitRecord,
     ) -> Result<Transcript, StoreError> {
-        self.0
-            .lock()
-            .unwrap()
+        let mut state = self.0.lock().unwrap();
+        state.result_reads += 1;
+        state
             .transcripts
             .get(&(id, exit.exit_id.clone()))
             .cloned()

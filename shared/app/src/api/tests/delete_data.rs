@@ -198,3 +198,33 @@ async fn retention_comes_from_the_join_or_the_accounts_default_and_status_shows_
     let (_, body) = w.status(Some(&w.key), &by_default.to_string()).await;
     assert_eq!(body["expires_at"], domain::rfc3339::format(expected));
 }
+
+#[tokio::test]
+async fn a_deleted_transcript_exports_as_410_gone() {
+    let w = World::new();
+    let id = w.completed_bot().await;
+    let (status, _, _) = w.export(Some(&w.key), &id.to_string(), Some("vtt")).await;
+    assert_eq!(status, 200);
+    let (_, receipt) = w.delete_data(Some(&w.key), &id.to_string()).await;
+    let reads = w.store.result_reads();
+    for format in ["vtt", "json", "txt", "srt", "md"] {
+        let body = w
+            .export_error(Some(&w.key), &id.to_string(), Some(format), 410)
+            .await;
+        assert_pailflow_error(&body, "gone");
+        assert!(body["detail"]
+            .as_str()
+            .unwrap()
+            .contains(receipt["deleted_at"].as_str().unwrap()));
+    }
+    assert_eq!(
+        w.store.result_reads(),
+        reads,
+        "nothing read after the session"
+    );
+    // Another account still sees nothing at all.
+    let body = w
+        .export_error(Some(&w.other_key), &id.to_string(), Some("vtt"), 404)
+        .await;
+    assert_pailflow_error(&body, "not_found");
+}
