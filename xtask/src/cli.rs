@@ -104,6 +104,11 @@ enum Command {
         #[arg(long, value_name = "N")]
         words: Option<usize>,
     },
+    /// The meeting score of every transcript in a directory, and their distribution
+    InsightsScores {
+        /// Directory of transcripts [default: xtask/data/qmsum/val in the repository]
+        dir: Option<PathBuf>,
+    },
     /// Forward to an upstream, injecting 5xx, throttling, resets and delays
     FaultProxy {
         /// Address to listen on, e.g. 127.0.0.1:4567
@@ -218,6 +223,10 @@ impl Cli {
                 let dir = dir.unwrap_or_else(|| local::repo_root().join("xtask/data/qmsum/val"));
                 insights_cmd::print_batch(&dir, words)
             }
+            Command::InsightsScores { dir } => {
+                let dir = dir.unwrap_or_else(|| local::repo_root().join("xtask/data/qmsum/val"));
+                insights_cmd::print_scores(&dir)
+            }
             Command::FaultProxy {
                 listen,
                 upstream,
@@ -304,6 +313,7 @@ mod tests {
             &["bench-cold-start", "5"],
             &["insights", "x.json"],
             &["insights-batch", "/dir", "--words", "50"],
+            &["insights-scores"],
             &[
                 "fault-proxy",
                 "127.0.0.1:4567",
