@@ -26,6 +26,7 @@ pub fn session(phase: Phase) -> Session {
         bot_secret_hash: String::new(),
         exit: None,
         error: None,
+        error_code: None,
         insights_error: None,
         holds_slot: false,
         email_delivery: None,

@@ -175,7 +175,7 @@ where
                 let failure = err.start_failure();
                 tracing::warn!(error = %Chain(&err), reason = failure.code, "bot runtime refused to start the bot");
                 let detail = format!("{} ({})", failure.message, failure.code);
-                self.fail_join(&session, &detail).await;
+                self.fail_join(&session, &detail, failure.code).await;
                 Err(ApiError::BotStartFailed { bot_id, detail })
             }
         }
@@ -205,7 +205,7 @@ where
     }
 
     /// The runtime refused: the session is failed and the customer's webhook told.
-    async fn fail_join(&self, session: &Session, detail: &str) {
+    async fn fail_join(&self, session: &Session, detail: &str, code: &str) {
         let (email, webhook) =
             session.deliveries_for(WebhookEvent::BotJoinFailed, Outcome::NoTranscript);
         let owes = email.is_some() || webhook.is_some();
@@ -213,6 +213,7 @@ where
             phase: Phase::Failed,
             at: now(),
             error: Some(detail),
+            error_code: Some(code),
             analysis: None,
             email,
             webhook,
@@ -324,6 +325,7 @@ fn new_session(
         bot_secret_hash: secret.hash(),
         exit: None,
         error: None,
+        error_code: None,
         insights_error: None,
         email_delivery: None,
         webhook_delivery: None,

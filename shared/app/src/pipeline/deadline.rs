@@ -74,6 +74,7 @@ where
             phase: Phase::Failed,
             at: now(),
             error: Some(&error),
+            error_code: None,
             analysis: None,
             email,
             webhook,

@@ -3,7 +3,7 @@
 
 mod room;
 
-pub use room::RoomHosts;
+pub use room::{room_name, RoomHosts};
 
 use super::net::UrlPolicy;
 use super::{EmailAddress, WebhookUrl};
