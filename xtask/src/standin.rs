@@ -5,7 +5,8 @@
 //!
 //! Per-bot behaviour for tests comes from `bot_config.standin` (`start`: `refuse`|`fail`,
 //! `stop_failures`: n, `report`: `never`, `words`: n, `transcript_file`: QMSum path,
-//! `exit_reason`), so concurrent tests never share switches. `POST /_control/sessions/{id}/end`
+//! `exit_reason`), so concurrent tests never share switches. Without `words` or a file, the
+//! bot reports the written meeting of `meeting`. `POST /_control/sessions/{id}/end`
 //! makes a bot leave on its own.
 
 use axum::extract::{Path, State};
@@ -274,8 +275,10 @@ fn transcript_for(config: &Value) -> Vec<Segment> {
             Err(e) => eprintln!("cannot use transcript {path}: {e}; generating one"),
         }
     }
-    let words = config["standin"]["words"].as_u64().unwrap_or(600) as usize;
-    crate::meeting::generate(words)
+    match config["standin"]["words"].as_u64() {
+        Some(words) => crate::meeting::generate(words as usize),
+        None => crate::meeting::written(),
+    }
 }
 
 /// Leave the meeting, then report the exit with retries, as a bot process would.
