@@ -9,4 +9,5 @@ mod drift;
 mod end_to_end;
 mod hostile;
 mod limits;
+mod pailflow_webhooks;
 mod pipeline;
