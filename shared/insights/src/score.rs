@@ -284,20 +284,14 @@ fn actions(items: &[ActionItem], expected: f64, minutes: f64) -> [Point; 3] {
     let mut owners = Point::new(&OWNERS, OWNERS.value(share(owned)));
     let dated = items.iter().filter(|a| a.due.is_some()).count();
     let mut due = Point::new(&DUE_DATES, DUE_DATES.value(share(dated)));
-    let all_or = |k: usize| {
-        if k == n && n > 1 {
-            "All".to_owned()
-        } else {
-            format!("{k} of")
-        }
+    // "All 5 action items have an owner", "4 of 5 …", "The action item has …".
+    let having = |k: usize, what: &str| match n {
+        1 => format!("The action item has {what}"),
+        _ if k == n => format!("All {n} action items have {what}"),
+        _ => format!("{k} of {n} action items {} {what}", has(k)),
     };
     if owners.strong() {
-        owners.strength = Some(format!(
-            "{} {n} action item{} {} an owner",
-            all_or(owned),
-            plural(n),
-            has(owned)
-        ));
+        owners.strength = Some(having(owned, "an owner"));
     } else if owners.weak() {
         let example = items
             .iter()
@@ -306,12 +300,7 @@ fn actions(items: &[ActionItem], expected: f64, minutes: f64) -> [Point; 3] {
         owners.weakness = Some(missing(n - owned, n, "owner", example));
     }
     if due.strong() {
-        due.strength = Some(format!(
-            "{} {n} action item{} {} a due date",
-            all_or(dated),
-            plural(n),
-            has(dated)
-        ));
+        due.strength = Some(having(dated, "a due date"));
     } else if due.weak() {
         let example = items
             .iter()
@@ -323,7 +312,7 @@ fn actions(items: &[ActionItem], expected: f64, minutes: f64) -> [Point; 3] {
 }
 
 /// "3 of 5 action items have no owner, e.g. “…”"; "None of the 4 action items has a due
-/// date, e.g. “…”".
+/// date, e.g. “…”"; "The action item has no owner: “…”".
 fn missing(k: usize, n: usize, what: &str, example: Option<&str>) -> String {
     let mut text = match (k, n) {
         (_, 1) => format!("The action item has no {what}"),
@@ -338,7 +327,8 @@ fn missing(k: usize, n: usize, what: &str, example: Option<&str>) -> String {
         (k, n) => format!("{k} of {n} action items {} no {what}", has(k)),
     };
     if let Some(task) = example {
-        let _ = write!(text, ", e.g. “{}”", quote(task));
+        let lead = if n == 1 { ":" } else { ", e.g." };
+        let _ = write!(text, "{lead} “{}”", quote(task));
     }
     text
 }

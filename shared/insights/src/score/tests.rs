@@ -143,6 +143,16 @@ fn action_items_without_owner_or_due_date_are_counted_and_quoted() {
         ]
     );
     assert_eq!(score.overall, 8.0);
+    let one = [item("Call the vendor", None, Some("tomorrow"))];
+    let score = super::score(&signals(&speakers, &decisions, &one));
+    assert_eq!(
+        score.weaknesses,
+        ["The action item has no owner: “Call the vendor”"]
+    );
+    assert_eq!(
+        score.overall, 9.0,
+        "one of one expected, dated, without owner"
+    );
     let score = super::score(&signals(&speakers, &decisions, &[]));
     assert_eq!(
         score.weaknesses,
