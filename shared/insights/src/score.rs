@@ -194,11 +194,13 @@ fn balance(speakers: &[SpeakerStats]) -> Point {
             "Talk time was balanced: no one of the {n} speakers had more than {pct}% of it"
         ));
     } else if point.weak() {
+        let others = match n - 1 {
+            1 => "the other speaker had the rest".to_owned(),
+            k => format!("the other {k} speakers shared the rest"),
+        };
         point.weakness = Some(format!(
-            "{} spoke {pct}% of the time; the other {} speaker{} shared the rest",
-            top.speaker,
-            n - 1,
-            plural(n - 1)
+            "{} spoke {pct}% of the time; {others}",
+            top.speaker
         ));
     }
     point

@@ -78,6 +78,11 @@ fn one_dominant_speaker_costs_the_balance_and_is_named_with_the_share() {
         score.weaknesses,
         ["Dana spoke 61% of the time; the other 2 speakers shared the rest"]
     );
+    let two = [speaker("Ada", 800.0), speaker("Bob", 200.0)];
+    assert_eq!(
+        super::score(&signals(&two, &decisions, &items)).weaknesses,
+        ["Ada spoke 80% of the time; the other speaker had the rest"]
+    );
     let alone = [speaker("Ada", 100.0)];
     let score = super::score(&signals(&alone, &decisions, &items));
     assert_eq!(score.overall, 8.5);
