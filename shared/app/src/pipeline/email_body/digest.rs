@@ -80,10 +80,10 @@ impl Digest {
             .as_ref()
             .map(|a| a.qa_pairs.as_slice())
             .unwrap_or_default();
-        let seconds = match duration_seconds(s) {
-            0 => insights.map_or(0.0, |i| i.duration_seconds),
-            n => n as f64,
-        };
+        // The bot's time in the call, or what its transcript spans if that is longer (a bot
+        // that joined late, or the local stand-in, which reports a whole meeting at once).
+        let seconds =
+            (duration_seconds(s) as f64).max(insights.map_or(0.0, |i| i.duration_seconds));
         let date_format = format_description!(
             "[weekday], [day padding:none] [month repr:long] [year], [hour]:[minute] UTC"
         );
