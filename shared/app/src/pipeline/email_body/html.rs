@@ -338,8 +338,8 @@ fn footer(h: &mut String, d: &Digest) {
         "<tr><td class=\"pad\" style=\"padding:28px 32px 28px 32px\">\
 <div style=\"border-top:1px solid {TRACK};padding-top:16px\"></div>\
 <div class=\"muted\" style=\"font-size:12px;line-height:18px;color:{MUTED}\">\
-{bot} took these notes in <a href=\"{room}\" style=\"color:{MUTED}\">{room}</a>. \
-Generated from the meeting's transcript. Bot id {id}.</div></td></tr>",
+Sent by {bot} for the meeting at <a href=\"{room}\" style=\"color:{MUTED}\">{room}</a>. \
+Bot id {id}.</div></td></tr>",
         bot = e(&d.bot_name),
         room = e(&d.room_url),
         id = d.bot_id,

@@ -102,8 +102,8 @@ pub(super) fn render(d: &Digest) -> String {
     }
     let _ = writeln!(
         t,
-        "\n--\n{} took these notes. Generated from the meeting's transcript. Bot id {}.",
-        d.bot_name, d.bot_id
+        "\n--\nSent by {} for the meeting at {}. Bot id {}.",
+        d.bot_name, d.room_url, d.bot_id
     );
     t
 }
