@@ -32,12 +32,13 @@ pub async fn run() -> Result<(), String> {
     let api = local::api_url();
     let auth = local::bearer_for("demo").await?;
 
-    let mut bot_config = json!({ "bot_prompt": "You are a friendly note-taker. Listen and take notes.", "name": "PailFlow Notetaker", "standin": { "words": 900 } });
+    // Without `standin.words`, the stand-in reports its written meeting, said once.
+    let mut bot_config = json!({ "bot_prompt": "You are a friendly note-taker. Listen and take notes.", "name": "PailFlow Notetaker" });
     if let Ok(file) = std::env::var("DEMO_TRANSCRIPT") {
         bot_config["standin"] = json!({ "transcript_file": file });
     }
     let join_body = json!({
-        "room_url": "https://pailflow.daily.co/demo-standup",
+        "room_url": "https://pailflow.daily.co/weekly-launch-review",
         "bot_config": bot_config,
         "email": "team@example.com",
         "webhook_callback_url": format!("http://{}/hooks/demo", local::receiver_addr()),
@@ -118,10 +119,12 @@ pub async fn run() -> Result<(), String> {
         shown["transcript"] = json!(format!("{excerpt}\n… ({} lines in all)", t.lines().count()));
     }
     show("final status", &shown);
+    show_score(&final_status["insights"]);
 
-    println!("\n=== the email as sent (make emails)");
+    println!("\n=== the email as sent (make emails; make email-preview renders it)");
     let email = std::process::Command::new("python3")
         .args(["scripts/emails.py", "--bot", &bot_id, "--last", "1"])
+        .args(["--html", ".local/email-preview/demo.html"])
         .output()
         .map_err(|e| format!("python3 scripts/emails.py: {e}"))?;
     print!("{}", String::from_utf8_lossy(&email.stdout));
@@ -209,6 +212,26 @@ pub async fn run() -> Result<(), String> {
         stop_sent.elapsed().as_millis()
     );
     Ok(())
+}
+
+/// The meeting score with its reasons, as the email shows them.
+fn show_score(insights: &Value) {
+    let Some(score) = insights["overall_score"].as_f64() else {
+        return;
+    };
+    println!("\n=== meeting score: {score:.1} / 10");
+    for (title, key, mark) in [
+        ("what went well", "strengths", '+'),
+        ("what to improve", "weaknesses", '-'),
+    ] {
+        let points = insights[key].as_array().cloned().unwrap_or_default();
+        if !points.is_empty() {
+            println!("  {title}");
+        }
+        for p in points {
+            println!("    {mark} {}", p.as_str().unwrap_or_default());
+        }
+    }
 }
 
 /// `make bench`, last row: one 1-hour meeting (10,000 words) through the local stack, the

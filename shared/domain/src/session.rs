@@ -168,6 +168,10 @@ pub struct Session {
     pub data_deleted: Option<DataDeleted>,
     #[serde(default)]
     pub error: Option<String>,
+    /// The stable code of `error` when there is one (a failed join's `auth_error`,
+    /// `room_not_found`, `runtime_refused`, `runtime_unavailable`, `runtime_unreachable`).
+    #[serde(default)]
+    pub error_code: Option<String>,
     #[serde(default)]
     pub insights_error: Option<String>,
     /// The session holds one of its account's running-bot slots until it ends.
@@ -254,6 +258,7 @@ impl Session {
             exit: None,
             data_deleted: None,
             error: None,
+            error_code: None,
             insights_error: None,
             holds_slot: false,
             email_delivery: None,

@@ -12,5 +12,6 @@ mod export;
 mod hostile;
 mod limits;
 mod list;
+mod pailflow_webhooks;
 mod pipeline;
 mod timeline;

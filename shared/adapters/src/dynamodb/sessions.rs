@@ -338,6 +338,9 @@ impl SessionStore for DynamoStore {
         if let Some(error) = finish.error {
             expr = expr.set("error", s(error));
         }
+        if let Some(code) = finish.error_code {
+            expr = expr.set("error_code", s(code));
+        }
         if let Some(e) = finish.analysis.and_then(|a| a.insights_error.as_deref()) {
             expr = expr.set("insights_error", s(e));
         }

@@ -245,7 +245,7 @@ fn insights(env: &impl Env) -> Result<InsightsProvider, ConfigError> {
 
 /// Defaults (production's) overridden by `EXIT_DEADLINE_SECONDS`, `DELIVERY_LEASE_SECONDS`,
 /// `WEBHOOK_RETRY_BASE_SECONDS`, `WEBHOOK_RETRY_MAX_DELAY_SECONDS`,
-/// `WEBHOOK_RETRY_WINDOW_SECONDS`.
+/// `WEBHOOK_RETRY_WINDOW_SECONDS`; and the optional `RESULTS_BASE_URL`.
 fn pipeline(env: &impl Env) -> Result<PipelineSettings, ConfigError> {
     let d = PipelineSettings::default();
     Ok(PipelineSettings {
@@ -267,7 +267,33 @@ fn pipeline(env: &impl Env) -> Result<PipelineSettings, ConfigError> {
         )?,
         max_email_attempts: d.max_email_attempts,
         limits: limits(env)?,
+        results_base_url: env
+            .optional("RESULTS_BASE_URL")
+            .map(|url| results_base_url(&url, url_policy(env)?))
+            .transpose()?,
     })
+}
+
+/// `RESULTS_BASE_URL`: an https URL (plain http only for local development) without
+/// credentials, optionally with a `{bot_id}` placeholder; it becomes the email's link to
+/// the full results.
+fn results_base_url(value: &str, policy: UrlPolicy) -> Result<String, ConfigError> {
+    let invalid = |why: &str| ConfigError::Invalid {
+        name: "RESULTS_BASE_URL",
+        why: format!("'{value}' {why}"),
+    };
+    let url = url::Url::parse(value).map_err(|_| invalid("is not a URL"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if policy.allow_insecure_local => {}
+        _ => return Err(invalid("must be an https URL")),
+    }
+    if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "must be an https URL without user name or password",
+        ));
+    }
+    Ok(value.trim().to_owned())
 }
 
 /// The limits of accounts that have not set their own: `ACCOUNT_ACTIVE_BOTS`,

@@ -182,7 +182,7 @@ where
                 let failure = err.start_failure();
                 tracing::warn!(error = %Chain(&err), reason = failure.code, "bot runtime refused to start the bot");
                 let detail = format!("{} ({})", failure.message, failure.code);
-                self.fail_join(&session, &detail).await;
+                self.fail_join(&session, &detail, failure.code).await;
                 Err(ApiError::BotStartFailed { bot_id, detail })
             }
         }
@@ -212,7 +212,7 @@ where
     }
 
     /// The runtime refused: the session is failed and the customer's webhook told.
-    async fn fail_join(&self, session: &Session, detail: &str) {
+    async fn fail_join(&self, session: &Session, detail: &str, code: &str) {
         let (email, webhook) =
             session.deliveries_for(WebhookEvent::BotJoinFailed, Outcome::NoTranscript);
         let at = now();
@@ -228,6 +228,7 @@ where
             phase: Phase::Failed,
             at,
             error: Some(detail),
+            error_code: Some(code),
             analysis: None,
             email,
             webhook,

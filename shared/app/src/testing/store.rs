@@ -370,6 +370,9 @@ impl SessionStore for MemStore {
         if let Some(e) = finish.error {
             s.error = Some(e.to_owned());
         }
+        if let Some(code) = finish.error_code {
+            s.error_code = Some(code.to_owned());
+        }
         if let Some(a) = finish.analysis {
             s.insights_error = a.insights_error.clone();
             state.results.insert(id, a.clone());

@@ -3,7 +3,7 @@
 
 mod room;
 
-pub use room::RoomHosts;
+pub use room::{room_name, RoomHosts};
 
 use super::delivery::{default_webhook_events, WebhookEvent};
 use super::metadata::Metadata;

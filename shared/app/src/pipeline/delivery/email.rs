@@ -65,7 +65,7 @@ where
         let Some(mut delivery) = view.session.email_delivery.clone() else {
             return Ok(());
         };
-        let outgoing = email_body::compose(&view);
+        let outgoing = email_body::compose_with(&view, self.settings.results_base_url.as_deref());
         let started = Instant::now();
         let result = self.mailer.send(&outgoing).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
