@@ -140,6 +140,24 @@ pub struct ExportFunction {
     pub table: TableSettings,
 }
 
+/// `GET /api/bot/{bot_id}/deliveries` and `POST …/deliveries/{delivery_id}/redeliver`:
+/// reads the session, appends a redelivery, queues it; checks a new URL as join does.
+#[derive(Clone, Debug)]
+pub struct DeliveriesFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+    pub queue_url: String,
+    pub url_policy: UrlPolicy,
+}
+
+/// `POST /api/bot/{bot_id}/insights` (queues a re-run) and `GET …/insights?version=N`.
+#[derive(Clone, Debug)]
+pub struct AnalysisFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+    pub queue_url: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct ReportFunction {
     pub log: LogSettings,
@@ -391,6 +409,27 @@ impl FromEnv for ExportFunction {
         Ok(Self {
             log: log(env),
             table: table(env)?,
+        })
+    }
+}
+
+impl FromEnv for DeliveriesFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+            queue_url: env.required("PIPELINE_QUEUE_URL")?,
+            url_policy: url_policy(env)?,
+        })
+    }
+}
+
+impl FromEnv for AnalysisFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+            queue_url: env.required("PIPELINE_QUEUE_URL")?,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! `{"status":"started","bot_id","room_url"}`. An `Idempotency-Key` makes a retried join
 //! return the same bot and start nothing new.
 
+use super::address::resolved_address_refusal;
 use super::auth::authenticate;
 use super::error::{into_response, ApiError, Flavor, Operation};
 use super::http::{json_response, limit_body, request_id, require_json};
@@ -17,7 +18,7 @@ use domain::messages::PipelineMessage;
 use domain::net::UrlPolicy;
 use domain::session::{Outcome, WebhookEvent};
 use domain::timeline::{ChangeCode, SubCode};
-use domain::{now, BotId, BotSecret, Phase, Session, WebhookUrl};
+use domain::{now, BotId, BotSecret, Phase, Session};
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use std::time::Duration;
@@ -274,29 +275,6 @@ where
             tracing::error!(error = %Chain(&e), "could not schedule the session limit");
         }
     }
-}
-
-/// `Some(reason)` when the webhook URL's host resolves now to an address the policy
-/// refuses. A name that does not resolve (yet) is accepted here: the sender resolves it
-/// again, through the same guard, at every attempt.
-async fn resolved_address_refusal<D: HostResolver>(
-    resolver: &D,
-    url: &WebhookUrl,
-    policy: UrlPolicy,
-) -> Option<String> {
-    let host = url
-        .as_url()
-        .host_str()?
-        .trim_start_matches('[')
-        .trim_end_matches(']');
-    if host.parse::<std::net::IpAddr>().is_ok() {
-        return None; // literals were checked when the URL was parsed
-    }
-    let lookup = tokio::time::timeout(Duration::from_secs(2), resolver.lookup(host));
-    let ips = lookup.await.ok()?.ok()?;
-    ips.iter()
-        .find_map(|ip| policy.refuses(*ip))
-        .map(|why| format!("resolves to {why}, which is not allowed"))
 }
 
 fn started_response(bot_id: BotId, room_url: &str) -> Response<Body> {

@@ -46,6 +46,9 @@ pub fn payload(view: &SessionView, event: WebhookEvent) -> String {
             Some(change) => return super::webhook_status_change::status_change_payload(s, change),
             None => json!({"event": event.as_str(), "bot_id": s.bot_id}),
         },
+        WebhookEvent::InsightsUpdated => {
+            return insights_updated_payload(view, view.session.current_insights_version())
+        }
         WebhookEvent::BotJoinFailed => {
             let failed_at = s.completed_at.unwrap_or(s.created_at);
             let waited_ms = (failed_at - s.created_at).whole_milliseconds().max(0);
@@ -94,6 +97,24 @@ pub fn payload(view: &SessionView, event: WebhookEvent) -> String {
         }
     };
     body.to_string()
+}
+
+/// The `insights_updated` event: the version the re-run stored and its results (the
+/// latest, as the status route shows them).
+pub fn insights_updated_payload(view: &SessionView, version: u32) -> String {
+    let s = &view.session;
+    let analysis = view.analysis.as_ref();
+    json!({
+        "event": WebhookEvent::InsightsUpdated.as_str(),
+        "event_type": WebhookEvent::InsightsUpdated.as_str(),
+        "bot_id": s.bot_id,
+        "insights_version": version,
+        "insights": analysis.and_then(|a| a.insights.as_ref()),
+        "qa_pairs": analysis.map(|a| a.qa_pairs.clone()).unwrap_or_default(),
+        "insights_error": analysis.and_then(|a| a.insights_error.clone()),
+        "metadata": s.metadata,
+    })
+    .to_string()
 }
 
 /// `error_message` of a failed join with no recorded error (not expected: the join

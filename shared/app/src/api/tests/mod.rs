@@ -602,5 +602,7 @@ async fn status_checks_the_account_before_reading_a_transcript_or_results() {
 }
 
 mod delete_data;
+mod deliveries;
 mod export;
+mod insights;
 mod limits;
