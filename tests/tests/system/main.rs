@@ -14,4 +14,5 @@ mod limits;
 mod list;
 mod pailflow_webhooks;
 mod pipeline;
+mod redelivery;
 mod timeline;
