@@ -2,12 +2,15 @@
 //! schema; each port has its file: [`accounts`], [`sessions`] (the lifecycle's
 //! conditional writes), [`transcripts`], [`deliveries`] (claims and outcomes).
 
+mod account_settings;
 mod accounts;
+mod api_keys;
 mod codec;
 mod counters;
 mod deliveries;
 mod expr;
 mod key_cache;
+mod key_use;
 mod keys;
 mod listing;
 mod sessions;
@@ -15,7 +18,7 @@ mod transactions;
 mod transcripts;
 
 pub use codec::TRANSCRIPT_CHUNK_BYTES;
-pub use key_cache::KeyCache;
+pub use key_cache::{KeyCache, KeyOwner};
 pub use keys::IDEMPOTENCY_TTL_SECONDS;
 
 use app::ports::{Claim, SessionStore, StoreError};
@@ -32,6 +35,8 @@ pub struct DynamoStore {
     client: Client,
     table: Arc<str>,
     keys: Option<Arc<KeyCache>>,
+    /// When this process last wrote each key's `last_used_at`.
+    key_use: Arc<key_use::KeyUse>,
 }
 
 /// Which sort keys of a partition a query reads.
@@ -57,6 +62,7 @@ impl DynamoStore {
             client,
             table: table.into(),
             keys: None,
+            key_use: Arc::default(),
         }
     }
 

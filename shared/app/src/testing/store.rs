@@ -3,12 +3,14 @@
 //! handlers' rules are tested fast; the same handlers run against the emulator in `tests/`.
 
 use crate::ports::*;
+use domain::api_keys::{KeyId, KeyInfo, KeyRevoked};
 use domain::insights::Analysis;
 use domain::limits::{minute_window, seconds_to_next_minute, AccountLimits, LimitExceeded};
 use domain::listing::{BotSummary, ListPage, ListQuery};
 use domain::session::{
     DataDeleted, DeliveryState, EmailDelivery, ExitRecord, WebhookAttempt, WebhookDelivery,
 };
+use domain::webhook_endpoint::WebhookEndpoint;
 use domain::{AccountId, ApiKey, ApiKeyHash, BotId, Phase, Session, Transcript, WebhookSecret};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,6 +19,11 @@ use time::OffsetDateTime;
 #[derive(Default)]
 struct StoreState {
     keys: HashMap<String, AccountId>,
+    /// What the account sees of each key, by the key's hash.
+    key_infos: HashMap<String, (AccountId, KeyInfo)>,
+    revoked: HashMap<(AccountId, KeyId), KeyRevoked>,
+    endpoints: HashMap<AccountId, WebhookEndpoint>,
+    test_events: HashMap<(AccountId, i64), u32>,
     secrets: HashMap<AccountId, WebhookSecret>,
     idempotency: HashMap<(AccountId, String), (BotId, String)>,
     sessions: HashMap<BotId, Session>,
@@ -63,8 +70,29 @@ impl MemStore {
             .secrets
             .entry(account.clone())
             .or_insert_with(WebhookSecret::generate);
-        state.keys.insert(key.hash().as_str().to_owned(), account);
+        let info = KeyInfo::new(KeyId::generate(), &key, domain::now());
+        let hash = key.hash().as_str().to_owned();
+        state.keys.insert(hash.clone(), account.clone());
+        state.key_infos.insert(hash, (account, info));
         key
+    }
+
+    /// The key's id, as the account's key list shows it.
+    pub fn key_id(&self, key: &ApiKey) -> KeyId {
+        let state = self.0.lock().unwrap();
+        state.key_infos[key.hash().as_str()].1.key_id.clone()
+    }
+
+    /// Test events counted for the account, over every minute.
+    pub fn test_events(&self, account: &str) -> u32 {
+        let account = AccountId::parse(account).unwrap();
+        let state = self.0.lock().unwrap();
+        state
+            .test_events
+            .iter()
+            .filter(|((a, _), _)| *a == account)
+            .map(|(_, n)| n)
+            .sum()
     }
 
     pub fn session(&self, id: BotId) -> Option<Session> {
@@ -123,8 +151,13 @@ impl MemStore {
 }
 
 impl Accounts for MemStore {
+    /// Every use is written as `last_used_at` (the real store writes at most once a minute).
     async fn account_for_key(&self, key: &ApiKeyHash) -> Result<Option<AccountId>, StoreError> {
-        Ok(self.0.lock().unwrap().keys.get(key.as_str()).cloned())
+        let mut state = self.0.lock().unwrap();
+        if let Some((_, info)) = state.key_infos.get_mut(key.as_str()) {
+            info.last_used_at = Some(domain::now());
+        }
+        Ok(state.keys.get(key.as_str()).cloned())
     }
 
     async fn account_limits(&self, account: &AccountId) -> Result<AccountLimits, StoreError> {
@@ -550,5 +583,119 @@ impl DeliveryStore for MemStore {
             }
         });
         Ok(())
+    }
+}
+
+impl ApiKeyStore for MemStore {
+    async fn create_key(
+        &self,
+        account: &AccountId,
+        key: &ApiKey,
+        info: &KeyInfo,
+        limit: Option<u32>,
+    ) -> Result<KeyCreated, StoreError> {
+        let mut state = self.0.lock().unwrap();
+        let held = state
+            .key_infos
+            .values()
+            .filter(|(a, _)| a == account)
+            .count() as u32;
+        if let Some(limit) = limit.filter(|limit| held >= *limit) {
+            return Ok(KeyCreated::LimitReached { limit });
+        }
+        let hash = key.hash().as_str().to_owned();
+        state.keys.insert(hash.clone(), account.clone());
+        state
+            .key_infos
+            .insert(hash, (account.clone(), info.clone()));
+        Ok(KeyCreated::Created)
+    }
+
+    async fn list_keys(&self, account: &AccountId) -> Result<Vec<KeyInfo>, StoreError> {
+        let state = self.0.lock().unwrap();
+        let mut keys: Vec<KeyInfo> = state
+            .key_infos
+            .values()
+            .filter(|(a, _)| a == account)
+            .map(|(_, info)| info.clone())
+            .collect();
+        keys.sort_by(|a, b| (a.created_at, &a.key_id).cmp(&(b.created_at, &b.key_id)));
+        Ok(keys)
+    }
+
+    async fn revoke_key(
+        &self,
+        account: &AccountId,
+        id: &KeyId,
+        at: OffsetDateTime,
+    ) -> Result<Option<KeyRevoked>, StoreError> {
+        let mut state = self.0.lock().unwrap();
+        if let Some(earlier) = state.revoked.get(&(account.clone(), id.clone())) {
+            return Ok(Some(earlier.clone()));
+        }
+        let Some(hash) = state
+            .key_infos
+            .iter()
+            .find(|(_, (a, info))| a == account && &info.key_id == id)
+            .map(|(hash, _)| hash.clone())
+        else {
+            return Ok(None);
+        };
+        state.key_infos.remove(&hash);
+        state.keys.remove(&hash);
+        let receipt = KeyRevoked {
+            key_id: id.clone(),
+            revoked_at: at,
+        };
+        state
+            .revoked
+            .insert((account.clone(), id.clone()), receipt.clone());
+        Ok(Some(receipt))
+    }
+}
+
+impl AccountSettingsStore for MemStore {
+    async fn account_settings(&self, account: &AccountId) -> Result<AccountSettings, StoreError> {
+        let state = self.0.lock().unwrap();
+        Ok(AccountSettings {
+            limits: state.limits.get(account).cloned().unwrap_or_default(),
+            webhook_endpoint: state.endpoints.get(account).cloned(),
+        })
+    }
+
+    async fn put_webhook_endpoint(
+        &self,
+        account: &AccountId,
+        endpoint: &WebhookEndpoint,
+    ) -> Result<(), StoreError> {
+        let mut state = self.0.lock().unwrap();
+        state.endpoints.insert(account.clone(), endpoint.clone());
+        Ok(())
+    }
+
+    async fn delete_webhook_endpoint(&self, account: &AccountId) -> Result<(), StoreError> {
+        self.0.lock().unwrap().endpoints.remove(account);
+        Ok(())
+    }
+
+    async fn count_test_event(
+        &self,
+        account: &AccountId,
+        at: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Option<LimitExceeded>, StoreError> {
+        let mut state = self.0.lock().unwrap();
+        let count = state
+            .test_events
+            .entry((account.clone(), minute_window(at)))
+            .or_default();
+        if *count >= limit {
+            return Ok(Some(LimitExceeded::TestEventsPerMinute {
+                limit,
+                retry_after_seconds: seconds_to_next_minute(at),
+            }));
+        }
+        *count += 1;
+        Ok(None)
     }
 }
