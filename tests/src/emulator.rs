@@ -239,6 +239,17 @@ impl Emulator {
             .unwrap()
     }
 
+    /// What the in-process receiver got with one `webhook-id` (a test event has no bot).
+    pub async fn received(&self, webhook_id: &str) -> Vec<Value> {
+        let url = format!("http://{}/events?webhook_id={webhook_id}", self.receiver);
+        reqwest::get(url)
+            .await
+            .unwrap()
+            .json::<Vec<Value>>()
+            .await
+            .unwrap()
+    }
+
     /// The stand-in's record of a bot: its report URL and secret (to play the bot).
     pub async fn bot(&self, bot_id: &str) -> Value {
         reqwest::get(format!("http://{}/_control/bots/{bot_id}", self.standin))
