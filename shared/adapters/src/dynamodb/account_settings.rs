@@ -1,6 +1,7 @@
 //! What an account set for itself, on its `ACCOUNT` item ([`AccountSettingsStore`]): its
-//! limits and its webhook endpoint, read in one `GetItem` (join reads both), and the
-//! per-minute counter of its test events.
+//! limits and its webhook endpoint, read in one `GetItem` (join reads both) that projects
+//! only them, so a function that does not sign never holds the webhook signing secret;
+//! and the per-minute counter of its test events.
 
 use super::codec::{s, to_av};
 use super::keys::{account_pk, ACCOUNT_SK};
@@ -14,7 +15,20 @@ use time::OffsetDateTime;
 
 impl AccountSettingsStore for DynamoStore {
     async fn account_settings(&self, account: &AccountId) -> Result<AccountSettings, StoreError> {
-        let Some(mut item) = self.get(account_pk(account), ACCOUNT_SK).await? else {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&*self.table)
+            .key("pk", s(account_pk(account)))
+            .key("sk", s(ACCOUNT_SK))
+            .consistent_read(true)
+            .projection_expression("#limits, #endpoint")
+            .expression_attribute_names("#limits", "limits")
+            .expression_attribute_names("#endpoint", "webhook_endpoint")
+            .send()
+            .await
+            .map_err(|e| StoreError::unavailable("get account settings", e))?;
+        let Some(mut item) = out.item else {
             return Ok(AccountSettings::default());
         };
         let limits = match item.remove("limits") {
