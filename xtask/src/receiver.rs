@@ -2,7 +2,8 @@
 //! Standard Webhooks signature with the account's secret, prints every event, and keeps
 //! them for `GET /events`. Query parameters script its answers for tests: `fail_first=N`
 //! (the first N attempts of each webhook-id answer `fail_status`, default 500),
-//! `status=410`, `hang_ms=N`, `redirect=URL`.
+//! `status=410`, `hang_ms=N`, `redirect=URL`. `GET /events` filters by `bot_id` or
+//! `webhook_id` (a test event has no bot).
 
 use adapters::dynamodb::DynamoStore;
 use app::ports::Accounts;
@@ -161,6 +162,7 @@ async fn events(
             .filter(|e| {
                 q.get("bot_id")
                     .is_none_or(|b| e.event["bot_id"].as_str() == Some(b))
+                    && q.get("webhook_id").is_none_or(|id| &e.webhook_id == id)
             })
             .cloned()
             .collect(),

@@ -1,42 +1,46 @@
 //! Accounts and API keys: only a key's SHA-256 is stored; each account has a Standard
 //! Webhooks signing secret, created with it.
 
+use super::api_keys::Insert;
 use super::codec::{rfc3339, s, string, to_av};
+use super::key_cache::KeyOwner;
 use super::keys::{account_pk, api_key_pk, ACCOUNT_SK, APIKEY_SK};
 use super::{condition_failed, DynamoStore};
 use app::ports::{Accounts, StoreError};
+use domain::api_keys::{KeyId, KeyInfo};
 use domain::limits::AccountLimits;
 use domain::{now, AccountId, ApiKey, ApiKeyHash, WebhookSecret};
 use std::time::Instant;
 
 impl DynamoStore {
-    /// Creates the account if needed and a new API key for it; only the key's hash is stored.
+    /// Creates the account if needed and a new API key for it (the operator's tools, which
+    /// are not held to the API's limit on keys); only the key's hash is stored.
     pub async fn create_api_key(&self, account: &AccountId) -> Result<ApiKey, StoreError> {
         self.ensure_account(account).await?;
         let key = ApiKey::generate();
-        self.put_api_key(account, &key).await?;
-        Ok(key)
+        let info = KeyInfo::new(KeyId::generate(), &key, domain::now());
+        match self.insert_key(account, &key, &info, None).await? {
+            Insert::Created => Ok(key),
+            Insert::LimitReached(_) | Insert::Exists => Err(StoreError::corrupt(
+                "api key",
+                "a freshly generated key or id is stored already",
+            )),
+        }
     }
 
-    /// Stores a given key's hash for the account (the local development account's fixed
-    /// key); a key already stored is left as it is.
-    pub async fn put_api_key(&self, account: &AccountId, key: &ApiKey) -> Result<(), StoreError> {
-        let put = self
-            .client
-            .put_item()
-            .table_name(&*self.table)
-            .item("pk", s(api_key_pk(&key.hash())))
-            .item("sk", s(APIKEY_SK))
-            .item("account_id", s(account.as_str()))
-            .item("created_at", rfc3339(now()))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(e) if condition_failed(&e) => Ok(()),
-            Err(e) => Err(StoreError::unavailable("put api key", e)),
-        }
+    /// Stores a given key with a given id for the account, creating the account if needed
+    /// (the local development account's fixed keys). A key or id already stored, or
+    /// revoked, is left as it is.
+    pub async fn put_api_key(
+        &self,
+        account: &AccountId,
+        key: &ApiKey,
+        id: &KeyId,
+    ) -> Result<(), StoreError> {
+        self.ensure_account(account).await?;
+        let info = KeyInfo::new(id.clone(), key, domain::now());
+        self.insert_key(account, key, &info, None).await?;
+        Ok(())
     }
 
     /// The account's webhook signing secret, creating the account on first use.
@@ -93,20 +97,36 @@ impl DynamoStore {
 }
 
 impl Accounts for DynamoStore {
+    /// Also records the key's use (`last_used_at`, at most once a minute).
     async fn account_for_key(&self, key: &ApiKeyHash) -> Result<Option<AccountId>, StoreError> {
-        if let Some(account) = self.keys.as_ref().and_then(|c| c.get(key, Instant::now())) {
-            return Ok(Some(account));
-        }
-        let Some(item) = self.get(api_key_pk(key), APIKEY_SK).await? else {
-            return Ok(None);
+        let cached = self.keys.as_ref().and_then(|c| c.get(key, Instant::now()));
+        let owner = match cached {
+            Some(owner) => owner,
+            None => {
+                let Some(item) = self.get(api_key_pk(key), APIKEY_SK).await? else {
+                    return Ok(None);
+                };
+                let account = string(&item, "account_id")
+                    .ok_or_else(|| StoreError::corrupt("api key", "missing account_id"))?;
+                let owner = KeyOwner {
+                    account: AccountId::parse(account)
+                        .map_err(|e| StoreError::corrupt("api key", e))?,
+                    // Keys created before keys had ids have none (and no `last_used_at`).
+                    key_id: string(&item, "key_id")
+                        .map(KeyId::parse)
+                        .transpose()
+                        .map_err(|e| StoreError::corrupt("api key", e))?,
+                };
+                if let Some(cache) = &self.keys {
+                    cache.put(key.clone(), owner.clone(), Instant::now());
+                }
+                owner
+            }
         };
-        let account = string(&item, "account_id")
-            .ok_or_else(|| StoreError::corrupt("api key", "missing account_id"))?;
-        let account = AccountId::parse(account).map_err(|e| StoreError::corrupt("api key", e))?;
-        if let Some(cache) = &self.keys {
-            cache.put(key.clone(), account.clone(), Instant::now());
+        if let Some(id) = &owner.key_id {
+            self.note_key_use(&owner.account, id).await;
         }
-        Ok(Some(account))
+        Ok(Some(owner.account))
     }
 
     async fn account_limits(&self, account: &AccountId) -> Result<AccountLimits, StoreError> {

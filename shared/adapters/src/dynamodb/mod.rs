@@ -2,12 +2,15 @@
 //! schema; each port has its file: [`accounts`], [`sessions`] (the lifecycle's
 //! conditional writes), [`transcripts`], [`deliveries`] (claims and outcomes).
 
+mod account_settings;
 mod accounts;
+mod api_keys;
 mod codec;
 mod counters;
 mod deliveries;
 mod expr;
 mod key_cache;
+mod key_use;
 mod keys;
 mod listing;
 mod reruns;
@@ -16,7 +19,7 @@ mod transactions;
 mod transcripts;
 
 pub use codec::TRANSCRIPT_CHUNK_BYTES;
-pub use key_cache::KeyCache;
+pub use key_cache::{KeyCache, KeyOwner};
 pub use keys::IDEMPOTENCY_TTL_SECONDS;
 
 use app::ports::{Claim, SessionStore, StoreError};
@@ -33,6 +36,8 @@ pub struct DynamoStore {
     client: Client,
     table: Arc<str>,
     keys: Option<Arc<KeyCache>>,
+    /// When this process last wrote each key's `last_used_at`.
+    key_use: Arc<key_use::KeyUse>,
 }
 
 /// Which sort keys of a partition a query reads.
@@ -58,6 +63,7 @@ impl DynamoStore {
             client,
             table: table.into(),
             keys: None,
+            key_use: Arc::default(),
         }
     }
 

@@ -158,6 +158,29 @@ pub struct AnalysisFunction {
     pub queue_url: String,
 }
 
+/// `POST`, `GET /api/keys` and `DELETE /api/keys/{key_id}`: the account's API keys.
+#[derive(Clone, Debug)]
+pub struct KeysFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+}
+
+/// `PUT`, `GET`, `DELETE /api/webhook-endpoint`: checks the URL as join does.
+#[derive(Clone, Debug)]
+pub struct EndpointFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+    pub url_policy: UrlPolicy,
+}
+
+/// `POST /api/webhooks/test`: signs and sends a `ping` through the webhook sender.
+#[derive(Clone, Debug)]
+pub struct PingFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+    pub url_policy: UrlPolicy,
+}
+
 #[derive(Clone, Debug)]
 pub struct ReportFunction {
     pub log: LogSettings,
@@ -430,6 +453,35 @@ impl FromEnv for AnalysisFunction {
             log: log(env),
             table: table(env)?,
             queue_url: env.required("PIPELINE_QUEUE_URL")?,
+        })
+    }
+}
+
+impl FromEnv for KeysFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+        })
+    }
+}
+
+impl FromEnv for EndpointFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+            url_policy: url_policy(env)?,
+        })
+    }
+}
+
+impl FromEnv for PingFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+            url_policy: url_policy(env)?,
         })
     }
 }
