@@ -868,6 +868,32 @@ def main() -> int:
             problems.append("Standard Webhooks signature did not verify")
     note(not problems, f"test event {ping.get('webhook_id')} received and verified", problems)
 
+    # POST /api/webhook-secret/rotate: during the overlap a test event carries two
+    # signatures, one per secret; with no overlap, one.
+    R = "/api/webhook-secret/rotate"
+    call("rotate: overlap_hours out of range", "POST", R, expect=400, auth=key_k,
+         json_body={"overlap_hours": 169}, expect_error="invalid_request",
+         check=expect_fields(detail="Field 'overlap_hours' must be a whole number of hours from 0 to 168"))
+    call("rotate: unknown field", "POST", R, expect=400, auth=key_k,
+         json_body={"overlap": 1}, expect_error="invalid_request")
+    call("rotate: text/plain body", "POST", R, expect=415, auth=key_k, data="{}",
+         headers={"Content-Type": "text/plain"}, expect_error="unsupported_media_type")
+    call("rotate: body over 1 KiB", "POST", R, expect=413, auth=key_k,
+         json_body={"overlap_hours": 1, "x": "a" * 2000}, expect_error="payload_too_large")
+    auth_failures("POST", R, "rotate")
+    for label, body, signatures in (("rotate: default overlap", {}, 2),
+                                    ("rotate: no overlap", {"overlap_hours": 0}, 1)):
+        call(label, "POST", R, expect=200, auth=key_k, json_body=body, validate_request=True,
+             check=lambda resp: [] if resp.json()["secret"].startswith("whsec_") else ["no secret"])
+        sent = call(f"test event after {label}", "POST", W, expect=200, auth=key_k,
+                    json_body={"url": hook_k}, check=expect_fields(status_code=200)).json()
+        got = HTTP.get(f"{RECEIVER}/events", params={"webhook_id": sent.get("webhook_id")},
+                       timeout=10).json()
+        count = got[0]["webhook_signature"].count("v1,") if got else 0
+        note(len(got) == 1 and got[0].get("verified") and count == signatures,
+             f"{label}: the test event carries {signatures} signature(s) and verifies",
+             [f"{len(got)} received, {count} signatures"])
+
     # PUT, GET, DELETE /api/webhook-endpoint
     H = "/api/webhook-endpoint"
     call("endpoint: none yet", "GET", H, expect=404, auth=key_k, expect_error="not_found")

@@ -299,6 +299,13 @@ impl Stack {
         json(self.endpoint.handle(request(method, auth, body, &[])).await)
     }
 
+    /// `POST /api/webhook-secret/rotate` with a body (served by the keys function).
+    pub async fn rotate_as(&self, auth: Option<&str>, body: &str) -> (u16, Value) {
+        let mut req = request("POST", auth, body, &[]);
+        *req.uri_mut() = "/api/webhook-secret/rotate".parse().expect("a valid path");
+        json(self.keys.handle(req).await)
+    }
+
     /// `POST /api/webhooks/test` with a body.
     pub async fn ping_as(&self, auth: Option<&str>, body: &str) -> (u16, Value) {
         json(self.ping.handle(request("POST", auth, body, &[])).await)

@@ -25,6 +25,10 @@ pub struct Received {
     pub webhook_id: String,
     pub webhook_timestamp: String,
     pub verified: bool,
+    /// The `webhook-signature` header as received (two `v1,` entries during a rotation's
+    /// overlap) and the raw body, so a test can verify with a secret of its own.
+    pub webhook_signature: String,
+    pub body: String,
     pub answered: u16,
     pub attempt: u32,
     pub event: Value,
@@ -74,8 +78,15 @@ pub async fn spawn(store: DynamoStore) -> std::net::SocketAddr {
     addr
 }
 
-async fn secret_for(state: &AppState, account: &str) -> Option<String> {
-    if let Some(s) = state.secrets.lock().unwrap().get(account) {
+/// The account's current secret, remembered; `fresh` reads it again (after a rotation).
+async fn secret_for(state: &AppState, account: &str, fresh: bool) -> Option<String> {
+    if let Some(s) = state
+        .secrets
+        .lock()
+        .unwrap()
+        .get(account)
+        .filter(|_| !fresh)
+    {
         return Some(s.clone());
     }
     let id = AccountId::parse(account).ok()?;
@@ -109,12 +120,14 @@ async fn receive(
         *n += 1;
         *n
     };
-    let verified = match secret_for(&state, &account).await {
-        Some(secret) => {
+    let verifies = |secret: Option<String>| {
+        secret.is_some_and(|secret| {
             standardwebhooks::Webhook::new(&secret).is_ok_and(|w| w.verify(&body, &headers).is_ok())
-        }
-        None => false,
+        })
     };
+    // The remembered secret, or, when it does not verify, the one stored now (rotated).
+    let verified = verifies(secret_for(&state, &account, false).await)
+        || verifies(secret_for(&state, &account, true).await);
     let number = |k: &str| script.get(k).and_then(|v| v.parse::<u64>().ok());
     if let Some(ms) = number("hang_ms") {
         tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -140,6 +153,8 @@ async fn receive(
         webhook_id,
         webhook_timestamp: header("webhook-timestamp"),
         verified,
+        webhook_signature: header("webhook-signature"),
+        body: String::from_utf8_lossy(&body).into_owned(),
         answered: status,
         attempt,
         event,

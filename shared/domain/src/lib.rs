@@ -19,6 +19,7 @@ pub mod plain_text;
 pub mod rerun;
 pub mod secret;
 pub mod session;
+pub mod signing;
 pub mod timeline;
 pub mod transcript;
 pub mod transcript_export;

@@ -464,3 +464,91 @@ async fn test_events_are_limited_per_minute() {
         .await;
     assert_eq!(status, 200, "another account has its own count");
 }
+
+/// Whether `secret` verifies a delivery as the receiver recorded it (the reference
+/// `standardwebhooks` library, as a customer's receiver would).
+fn verifies(secret: &str, received: &Value) -> bool {
+    let mut headers = http::HeaderMap::new();
+    for (name, field) in [
+        ("webhook-id", "webhook_id"),
+        ("webhook-timestamp", "webhook_timestamp"),
+        ("webhook-signature", "webhook_signature"),
+    ] {
+        headers.insert(name, received[field].as_str().unwrap().parse().unwrap());
+    }
+    standardwebhooks::Webhook::new(secret)
+        .unwrap()
+        .verify(received["body"].as_str().unwrap().as_bytes(), &headers)
+        .is_ok()
+}
+
+#[tokio::test]
+async fn a_rotation_keeps_every_delivery_verifiable_with_either_secret_until_the_overlap_ends() {
+    let s = Stack::start(Options::default()).await;
+    let old = s.env.store.webhook_secret(&acme()).await.unwrap().unwrap();
+    let (status, rotated) = s.rotate_as(Some(&s.key), r#"{"overlap_hours": 1}"#).await;
+    assert_eq!(status, 200, "{rotated}");
+    let new = rotated["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new, old.expose());
+
+    // A meeting's webhook during the overlap: two signatures, each secret verifies it.
+    let bot = s.join_meeting("ada@example.com", "", json!({})).await;
+    s.stop_bot(&bot).await;
+    s.drain(Duration::from_millis(500)).await;
+    assert_eq!(s.report_exit(&bot, &meeting()).await.0, 202);
+    let done = s.until_settled(&bot, Duration::from_secs(20)).await;
+    assert_eq!(
+        done["deliveries"]["webhook"]["state"], "delivered",
+        "{done}"
+    );
+    let hooks = s.env.webhooks(&bot).await;
+    assert!(!hooks.is_empty());
+    for hook in &hooks {
+        assert_eq!(hook["verified"], true, "{hook}");
+        let signature = hook["webhook_signature"].as_str().unwrap();
+        assert_eq!(signature.matches("v1,").count(), 2, "{signature}");
+        assert!(verifies(&new, hook), "the new secret verifies");
+        assert!(verifies(old.expose(), hook), "the old secret verifies");
+    }
+
+    // A rotation with no overlap ends the previous secret at once: one signature, the
+    // newest secret only.
+    let (status, rotated) = s.rotate_as(Some(&s.key), r#"{"overlap_hours": 0}"#).await;
+    assert_eq!(status, 200, "{rotated}");
+    let newest = rotated["secret"].as_str().unwrap().to_owned();
+    let url = s.env.webhook_url("acme", "");
+    let (status, body) = s
+        .ping_as(Some(&s.key), &json!({"url": url}).to_string())
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let got = s.env.received(body["webhook_id"].as_str().unwrap()).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        got[0]["verified"], true,
+        "the receiver reads the rotated secret"
+    );
+    assert_eq!(
+        got[0]["webhook_signature"]
+            .as_str()
+            .unwrap()
+            .matches("v1,")
+            .count(),
+        1
+    );
+    assert!(verifies(&newest, &got[0]));
+    assert!(!verifies(&new, &got[0]));
+    assert!(!verifies(old.expose(), &got[0]));
+
+    // Refusals change nothing; another account's secret never moved.
+    let before = s.env.store.signing_secrets(&acme()).await.unwrap();
+    let (status, body) = s
+        .rotate_as(Some(&s.key), r#"{"overlap_hours": 1000}"#)
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(s.rotate_as(None, "").await.0, 401);
+    assert_eq!(s.env.store.signing_secrets(&acme()).await.unwrap(), before);
+    let globex = AccountId::parse("globex").unwrap();
+    if let Some(other) = s.env.store.signing_secrets(&globex).await.unwrap() {
+        assert!(other.previous.is_none());
+    }
+}

@@ -3,15 +3,20 @@
 //! only them, so a function that does not sign never holds the webhook signing secret;
 //! and the per-minute counter of its test events.
 
-use super::codec::{s, to_av};
+use super::accounts::{CURRENT_SECRET, PREVIOUS_SECRET, PREVIOUS_VALID_UNTIL};
+use super::codec::{rfc3339, s, to_av};
 use super::keys::{account_pk, ACCOUNT_SK};
 use super::transactions::{outcome, Transaction};
 use super::{condition_failed, counters, DynamoStore};
 use app::ports::{AccountSettings, AccountSettingsStore, StoreError};
 use domain::limits::{seconds_to_next_minute, LimitExceeded};
 use domain::webhook_endpoint::WebhookEndpoint;
-use domain::AccountId;
+use domain::{AccountId, WebhookSecret};
 use time::OffsetDateTime;
+
+/// A rotation reads the current secret and replaces it if it is still current; a concurrent
+/// rotation makes it read again, this many times at most.
+const ROTATION_TRIES: usize = 3;
 
 impl AccountSettingsStore for DynamoStore {
     async fn account_settings(&self, account: &AccountId) -> Result<AccountSettings, StoreError> {
@@ -71,6 +76,63 @@ impl AccountSettingsStore for DynamoStore {
             )),
             Err(e) => Err(StoreError::unavailable("put webhook endpoint", e)),
         }
+    }
+
+    /// Reads the current secret's stored value and moves it, as stored, to the previous
+    /// slot under a condition that it is still current (a concurrent rotation makes this
+    /// one read again), so the rotation never needs to read a secret in the clear.
+    async fn rotate_webhook_secret(
+        &self,
+        account: &AccountId,
+        new: &WebhookSecret,
+        previous_valid_until: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        for _ in 0..ROTATION_TRIES {
+            let out = self
+                .client
+                .get_item()
+                .table_name(&*self.table)
+                .key("pk", s(account_pk(account)))
+                .key("sk", s(ACCOUNT_SK))
+                .consistent_read(true)
+                .projection_expression("#current")
+                .expression_attribute_names("#current", CURRENT_SECRET)
+                .send()
+                .await
+                .map_err(|e| StoreError::unavailable("get account secret", e))?;
+            let Some(item) = out.item else {
+                return Ok(false);
+            };
+            let old = item
+                .get(CURRENT_SECRET)
+                .cloned()
+                .ok_or_else(|| StoreError::corrupt("account", "missing webhook_secret"))?;
+            let result = self
+                .client
+                .update_item()
+                .table_name(&*self.table)
+                .key("pk", s(account_pk(account)))
+                .key("sk", s(ACCOUNT_SK))
+                .update_expression("SET #current = :new, #previous = :old, #until = :until")
+                .condition_expression("#current = :old")
+                .expression_attribute_names("#current", CURRENT_SECRET)
+                .expression_attribute_names("#previous", PREVIOUS_SECRET)
+                .expression_attribute_names("#until", PREVIOUS_VALID_UNTIL)
+                .expression_attribute_values(":new", s(new.expose()))
+                .expression_attribute_values(":old", old)
+                .expression_attribute_values(":until", rfc3339(previous_valid_until))
+                .send()
+                .await;
+            match result {
+                Ok(_) => return Ok(true),
+                Err(e) if condition_failed(&e) => continue,
+                Err(e) => return Err(StoreError::unavailable("rotate webhook secret", e)),
+            }
+        }
+        Err(StoreError::unavailable(
+            "rotate webhook secret",
+            "rotated concurrently by every try",
+        ))
     }
 
     async fn delete_webhook_endpoint(&self, account: &AccountId) -> Result<(), StoreError> {

@@ -1,5 +1,6 @@
 //! Accounts and API keys: only a key's SHA-256 is stored; each account has a Standard
-//! Webhooks signing secret, created with it.
+//! Webhooks signing secret, created with it, and after a rotation the secret it replaced
+//! with the end of its overlap.
 
 use super::api_keys::Insert;
 use super::codec::{rfc3339, s, string, to_av};
@@ -9,8 +10,17 @@ use super::{condition_failed, DynamoStore};
 use app::ports::{Accounts, StoreError};
 use domain::api_keys::{KeyId, KeyInfo};
 use domain::limits::AccountLimits;
+use domain::signing::{PreviousSecret, SigningSecrets};
 use domain::{now, AccountId, ApiKey, ApiKeyHash, WebhookSecret};
 use std::time::Instant;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// The account's signing secret.
+pub(super) const CURRENT_SECRET: &str = "webhook_secret";
+/// The secret the last rotation replaced, and when it stops signing.
+pub(super) const PREVIOUS_SECRET: &str = "previous_webhook_secret";
+pub(super) const PREVIOUS_VALID_UNTIL: &str = "previous_secret_valid_until";
 
 impl DynamoStore {
     /// Creates the account if needed and a new API key for it (the operator's tools, which
@@ -56,7 +66,7 @@ impl DynamoStore {
             .item("pk", s(account_pk(account)))
             .item("sk", s(ACCOUNT_SK))
             .item("account_id", s(account.as_str()))
-            .item("webhook_secret", s(secret.expose()))
+            .item(CURRENT_SECRET, s(secret.expose()))
             .item("created_at", rfc3339(now()))
             .condition_expression("attribute_not_exists(pk)")
             .send()
@@ -144,12 +154,31 @@ impl Accounts for DynamoStore {
         &self,
         account: &AccountId,
     ) -> Result<Option<WebhookSecret>, StoreError> {
+        Ok(self.signing_secrets(account).await?.map(|s| s.current))
+    }
+
+    async fn signing_secrets(
+        &self,
+        account: &AccountId,
+    ) -> Result<Option<SigningSecrets>, StoreError> {
         let Some(item) = self.get(account_pk(account), ACCOUNT_SK).await? else {
             return Ok(None);
         };
-        match string(&item, "webhook_secret") {
-            Some(secret) => Ok(Some(WebhookSecret::from_stored(secret.to_owned()))),
-            None => Err(StoreError::corrupt("account", "missing webhook_secret")),
-        }
+        let current = match string(&item, CURRENT_SECRET) {
+            Some(secret) => WebhookSecret::from_stored(secret.to_owned()),
+            None => return Err(StoreError::corrupt("account", "missing webhook_secret")),
+        };
+        let previous = match (
+            string(&item, PREVIOUS_SECRET),
+            string(&item, PREVIOUS_VALID_UNTIL),
+        ) {
+            (Some(secret), Some(until)) => Some(PreviousSecret {
+                secret: WebhookSecret::from_stored(secret.to_owned()),
+                valid_until: OffsetDateTime::parse(until, &Rfc3339)
+                    .map_err(|e| StoreError::corrupt("previous secret's end", e))?,
+            }),
+            _ => None,
+        };
+        Ok(Some(SigningSecrets { current, previous }))
     }
 }

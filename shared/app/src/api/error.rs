@@ -35,6 +35,7 @@ pub enum Operation {
     Keys,
     WebhookEndpoint,
     WebhookTest,
+    WebhookSecret,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -246,6 +247,9 @@ impl ApiError {
                         "Failed to manage the webhook endpoint. Please try again."
                     }
                     Operation::WebhookTest => "Failed to send the test event. Please try again.",
+                    Operation::WebhookSecret => {
+                        "Failed to rotate the webhook secret. Please try again."
+                    }
                 }
                 .into(),
                 "An error occurred while processing your request.",

@@ -3,13 +3,18 @@
 //! key or its hash), and revokes one. Revoking the key the request is made with is allowed:
 //! the answer is the receipt, and that key is refused from then on (at once on the
 //! container that revoked it, within `API_KEY_CACHE_SECONDS` on every other).
+//!
+//! `POST /api/webhook-secret/rotate`, the account's other credential, is served here too: a
+//! new signing secret (shown once) and the end of the old one's overlap.
 
 use super::auth::authenticate;
 use super::error::{into_response, ApiError, Flavor, Operation};
 use super::http::{json_response, path_param, request_id};
-use crate::ports::{Accounts, ApiKeyStore, KeyCreated};
+use super::http::{limit_body, require_json};
+use crate::ports::{AccountSettingsStore, Accounts, ApiKeyStore, KeyCreated};
 use domain::api_keys::{KeyId, KeyInfo, MAX_KEYS_PER_ACCOUNT};
-use domain::{now, AccountId, ApiKey};
+use domain::signing::{RotateRequest, MAX_ROTATE_BODY_BYTES};
+use domain::{now, AccountId, ApiKey, WebhookSecret};
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use tracing::Instrument;
@@ -20,7 +25,7 @@ pub struct KeysHandler<S> {
     store: S,
 }
 
-impl<S: Accounts + ApiKeyStore> KeysHandler<S> {
+impl<S: Accounts + ApiKeyStore + AccountSettingsStore> KeysHandler<S> {
     pub fn new(store: S) -> Self {
         Self { store }
     }
@@ -41,6 +46,12 @@ impl<S: Accounts + ApiKeyStore> KeysHandler<S> {
     async fn route(&self, req: &Request) -> Result<Response<Body>, ApiError> {
         let account = authenticate(&self.store, req.headers(), OP).await?;
         tracing::Span::current().record("account", account.as_str());
+        if req.uri().path().ends_with("/webhook-secret/rotate") {
+            return match req.method().as_str() {
+                "POST" => self.rotate(&account, req).await,
+                method => Err(ApiError::MethodNotAllowed(method.to_owned())),
+            };
+        }
         match (req.method().as_str(), path_param(req, "key_id")) {
             ("POST", None) => self.create(&account).await,
             ("GET", None) => self.list(&account).await,
@@ -96,5 +107,39 @@ impl<S: Accounts + ApiKeyStore> KeysHandler<S> {
             .ok_or_else(|| ApiError::KeyNotFound(id.to_string()))?;
         tracing::info!("api key revoked");
         Ok(json_response(200, &receipt))
+    }
+
+    /// `{secret, previous_valid_until}`: the new secret, shown this once (`make
+    /// webhook-secret` shows it again to an operator); the old one keeps signing beside it
+    /// until `previous_valid_until`.
+    async fn rotate(&self, account: &AccountId, req: &Request) -> Result<Response<Body>, ApiError> {
+        require_json(req)?;
+        let body = limit_body(req, MAX_ROTATE_BODY_BYTES)?;
+        let request =
+            RotateRequest::parse(body).map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
+        let secret = WebhookSecret::generate();
+        let until = request.previous_valid_until(now());
+        let rotated = self
+            .store
+            .rotate_webhook_secret(account, &secret, until)
+            .await
+            .map_err(|e| ApiError::internal(Operation::WebhookSecret, e))?;
+        if !rotated {
+            return Err(ApiError::internal(
+                Operation::WebhookSecret,
+                "an authenticated account has no account item",
+            ));
+        }
+        tracing::info!(
+            overlap_hours = request.overlap_hours,
+            "webhook secret rotated"
+        );
+        Ok(json_response(
+            200,
+            &json!({
+                "secret": secret.expose(),
+                "previous_valid_until": domain::rfc3339::format(until),
+            }),
+        ))
     }
 }

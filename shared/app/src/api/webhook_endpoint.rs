@@ -4,10 +4,10 @@
 //! `webhook_callback_url`: literally when parsed, its host's addresses now, and again at
 //! every send. `DELETE` is idempotent: 204 whether or not there was one.
 
+use super::address::resolved_address_refusal;
 use super::auth::authenticate;
 use super::error::{into_response, ApiError, Flavor, Operation};
 use super::http::{json_response, limit_body, request_id, require_json};
-use super::address::resolved_address_refusal;
 use crate::ports::{AccountSettingsStore, Accounts, HostResolver};
 use domain::net::UrlPolicy;
 use domain::webhook_endpoint::{WebhookEndpoint, MAX_ENDPOINT_BODY_BYTES};

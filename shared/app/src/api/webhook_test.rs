@@ -6,10 +6,10 @@
 //! Nothing is stored and nothing is retried; an account may send
 //! [`TEST_EVENTS_PER_MINUTE`] a minute.
 
+use super::address::resolved_address_refusal;
 use super::auth::authenticate;
 use super::error::{into_response, ApiError, Flavor, Operation};
 use super::http::{json_response, limit_body, request_id, require_json};
-use super::address::resolved_address_refusal;
 use crate::pipeline::webhook_signature::sign;
 use crate::ports::{AccountSettingsStore, Accounts, HostResolver, PostOutcome, WebhookSender};
 use domain::limits::TEST_EVENTS_PER_MINUTE;
@@ -90,7 +90,7 @@ where
         }
         let secret = self
             .store
-            .webhook_secret(&account)
+            .signing_secrets(&account)
             .await
             .map_err(|e| ApiError::internal(OP, e))?
             .ok_or_else(|| ApiError::internal(OP, "the account has no webhook signing secret"))?;

@@ -4,7 +4,7 @@
 use super::StoreError;
 use domain::limits::{AccountLimits, LimitExceeded};
 use domain::webhook_endpoint::WebhookEndpoint;
-use domain::AccountId;
+use domain::{AccountId, WebhookSecret};
 use std::future::Future;
 use time::OffsetDateTime;
 
@@ -35,6 +35,16 @@ pub trait AccountSettingsStore: Send + Sync {
         &self,
         account: &AccountId,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Makes `new` the account's signing secret and keeps the one it replaces signing until
+    /// `previous_valid_until` (a previous one still in its overlap ends). Returns `false`
+    /// when the account does not exist.
+    fn rotate_webhook_secret(
+        &self,
+        account: &AccountId,
+        new: &WebhookSecret,
+        previous_valid_until: OffsetDateTime,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Counts one test event in the minute of `at`, unless `limit` were passed: then
     /// nothing is counted and the limit is returned.

@@ -565,3 +565,129 @@ async fn test_events_are_limited_per_minute() {
         "the refused one was not sent"
     );
 }
+
+// ---- webhook secret rotation ----
+
+impl World {
+    async fn rotate(&self, key: Option<&ApiKey>, method: &str, body: &str) -> (u16, Value) {
+        let mut req = request(method, key, body.to_owned(), &[]);
+        *req.uri_mut() = "/api/webhook-secret/rotate".parse().unwrap();
+        answer(KeysHandler::new(self.store.clone()).handle(req).await)
+    }
+
+    async fn signing(&self) -> domain::signing::SigningSecrets {
+        crate::ports::Accounts::signing_secrets(&self.store, &acme())
+            .await
+            .unwrap()
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_rotation_shows_the_new_secret_once_and_keeps_the_old_one_for_the_overlap() {
+    let w = World::new();
+    let old = w.signing().await.current;
+    let before = domain::now();
+    let (status, body) = w.rotate(Some(&w.key), "POST", "").await;
+    assert_eq!(status, 200, "{body}");
+    let secret = body["secret"].as_str().unwrap();
+    assert!(secret.starts_with("whsec_"));
+    let until = time::OffsetDateTime::parse(
+        body["previous_valid_until"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert!(until >= before + time::Duration::hours(24));
+    assert!(until <= domain::now() + time::Duration::hours(24));
+
+    let signing = w.signing().await;
+    assert_eq!(signing.current.expose(), secret);
+    let previous = signing.previous.clone().unwrap();
+    assert_eq!(previous.secret, old);
+    assert_eq!(previous.valid_until, until);
+    assert_eq!(signing.valid_at(domain::now()).len(), 2);
+
+    // Another account's secret did not move.
+    let globex = AccountId::parse("globex").unwrap();
+    let other = crate::ports::Accounts::signing_secrets(&w.store, &globex)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(other.previous.is_none());
+}
+
+#[tokio::test]
+async fn a_test_event_during_the_overlap_verifies_with_either_secret_and_after_it_only_the_new() {
+    let w = World::new();
+    let old = w.signing().await.current;
+    let verify = |secret: &str, hooks: &MemWebhooks| {
+        let posts = hooks.posts.lock().unwrap();
+        let (_, headers, payload) = posts.last().unwrap();
+        let mut map = ::http::HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(
+                ::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        standardwebhooks::Webhook::new(secret)
+            .unwrap()
+            .verify(payload.as_bytes(), &map)
+            .is_ok()
+    };
+    let hooks = MemWebhooks::default();
+    let (_, body) = w
+        .rotate(Some(&w.key), "POST", r#"{"overlap_hours": 1}"#)
+        .await;
+    let new = body["secret"].as_str().unwrap().to_owned();
+    w.ping(&hooks, r#"{"url":"https://hooks.example.com/test"}"#)
+        .await;
+    assert!(verify(&new, &hooks), "the new secret verifies");
+    assert!(verify(old.expose(), &hooks), "the old secret verifies");
+
+    // An overlap of zero ends the previous secret at once: only the newest verifies.
+    let (_, body) = w
+        .rotate(Some(&w.key), "POST", r#"{"overlap_hours": 0}"#)
+        .await;
+    let newest = body["secret"].as_str().unwrap().to_owned();
+    w.ping(&hooks, r#"{"url":"https://hooks.example.com/test"}"#)
+        .await;
+    assert!(verify(&newest, &hooks));
+    assert!(!verify(&new, &hooks));
+    assert!(!verify(old.expose(), &hooks));
+}
+
+#[tokio::test]
+async fn rotation_refusals_are_clear_and_change_nothing() {
+    let w = World::new();
+    let before = w.signing().await;
+    for (key, method, body, status, detail) in [
+        (None, "POST", "", 401, None),
+        (
+            Some(&w.key),
+            "POST",
+            r#"{"overlap_hours": 169}"#,
+            400,
+            Some("Field 'overlap_hours' must be a whole number of hours from 0 to 168"),
+        ),
+        (
+            Some(&w.key),
+            "POST",
+            r#"{"overlap": 1}"#,
+            400,
+            Some("Unknown field 'overlap'; the body has overlap_hours"),
+        ),
+        (Some(&w.key), "POST", "not json", 400, None),
+        (Some(&w.key), "GET", "", 405, None),
+    ] {
+        let (got, answer) = w.rotate(key, method, body).await;
+        assert_eq!(got, status, "{method} {body}: {answer}");
+        if let Some(detail) = detail {
+            assert_eq!(answer["detail"], detail);
+        }
+    }
+    let big = format!(r#"{{"overlap_hours": 1, "x": "{}"}}"#, "a".repeat(2000));
+    let (got, _) = w.rotate(Some(&w.key), "POST", &big).await;
+    assert_eq!(got, 413);
+    assert_eq!(w.signing().await, before);
+}

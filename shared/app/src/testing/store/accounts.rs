@@ -4,8 +4,9 @@ use super::MemStore;
 use crate::ports::*;
 use domain::api_keys::{KeyId, KeyInfo, KeyRevoked};
 use domain::limits::{minute_window, seconds_to_next_minute, LimitExceeded};
+use domain::signing::PreviousSecret;
 use domain::webhook_endpoint::WebhookEndpoint;
-use domain::{AccountId, ApiKey};
+use domain::{AccountId, ApiKey, WebhookSecret};
 use time::OffsetDateTime;
 
 impl ApiKeyStore for MemStore {
@@ -98,6 +99,25 @@ impl AccountSettingsStore for MemStore {
     async fn delete_webhook_endpoint(&self, account: &AccountId) -> Result<(), StoreError> {
         self.0.lock().unwrap().endpoints.remove(account);
         Ok(())
+    }
+
+    async fn rotate_webhook_secret(
+        &self,
+        account: &AccountId,
+        new: &WebhookSecret,
+        previous_valid_until: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.0.lock().unwrap();
+        let Some(old) = state.secrets.insert(account.clone(), new.clone()) else {
+            state.secrets.remove(account);
+            return Ok(false);
+        };
+        let previous = PreviousSecret {
+            secret: old,
+            valid_until: previous_valid_until,
+        };
+        state.previous_secrets.insert(account.clone(), previous);
+        Ok(true)
     }
 
     async fn count_test_event(

@@ -8,6 +8,7 @@ use domain::insights::Analysis;
 use domain::limits::{minute_window, seconds_to_next_minute, AccountLimits, LimitExceeded};
 use domain::listing::{BotSummary, ListPage, ListQuery};
 use domain::session::{DataDeleted, ExitRecord, WebhookDelivery};
+use domain::signing::{PreviousSecret, SigningSecrets};
 use domain::webhook_endpoint::WebhookEndpoint;
 use domain::{AccountId, ApiKey, ApiKeyHash, BotId, Phase, Session, Transcript, WebhookSecret};
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ mod reruns;
 pub(super) struct StoreState {
     pub(super) keys: HashMap<String, AccountId>,
     pub(super) secrets: HashMap<AccountId, WebhookSecret>,
+    pub(super) previous_secrets: HashMap<AccountId, PreviousSecret>,
     pub(super) idempotency: HashMap<(AccountId, String), (BotId, String)>,
     pub(super) sessions: HashMap<BotId, Session>,
     pub(super) transcripts: HashMap<(BotId, String), Transcript>,
@@ -180,6 +182,17 @@ impl Accounts for MemStore {
         account: &AccountId,
     ) -> Result<Option<WebhookSecret>, StoreError> {
         Ok(self.0.lock().unwrap().secrets.get(account).cloned())
+    }
+
+    async fn signing_secrets(
+        &self,
+        account: &AccountId,
+    ) -> Result<Option<SigningSecrets>, StoreError> {
+        let state = self.0.lock().unwrap();
+        Ok(state.secrets.get(account).map(|current| SigningSecrets {
+            current: current.clone(),
+            previous: state.previous_secrets.get(account).cloned(),
+        }))
     }
 }
 
