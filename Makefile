@@ -32,6 +32,7 @@ help:
 	@echo "make bench-insights              criterion benches of the insights engine"
 	@echo "make bench                       the performance table (PERFORMANCE.md)"
 	@echo "make load [BOTS=1000 CLIENTS=50] many bots joined and stopped on the local stack"
+	@echo "make cost [MEETINGS=100]         what a meeting costs on AWS, from counted calls (PERFORMANCE.md)"
 	@echo "make chaos                       faults + kills, redelivery x3, long API fuzzing (RELIABILITY.md)"
 	@echo "make fuzz [EXAMPLES=250]         schemathesis against openapi.yaml on the local stack"
 	@echo "make package | make sam-check    release arm64 zips | cfn-lint, sam validate, sam build"
@@ -117,6 +118,12 @@ load:
 	@./scripts/local-stack.sh down
 	@WATCH_RELEASE=1 WATCH_CONCURRENCY=8 ./scripts/local-stack.sh up
 	@LOAD_REPORT_JSON=.local/reports/load.json $(XTASK) load $(or $(BOTS),1000) $(or $(CLIENTS),50)
+
+# What our part of a meeting costs on AWS: QMSum meetings through the local stack with
+# meters in its paths (restarted for it, stopped after), every billable unit counted and priced.
+.PHONY: cost
+cost:
+	@$(XTASK) cost $(or $(MEETINGS),100) --write PERFORMANCE.md
 
 # The long reliability suites: faults + kills, redelivery x3, long API fuzzing (RELIABILITY.md).
 chaos:
