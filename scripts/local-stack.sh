@@ -86,6 +86,13 @@ up() {
     start proxy-hooks "$XTASK" fault-proxy 127.0.0.1:9201 http://127.0.0.1:9200 "$FAULT_RATE"
     WATCH_ARGS="${WATCH_ARGS:-} --env-var AWS_ENDPOINT_URL=http://127.0.0.1:4567 --env-var PIPECAT_API_URL=http://127.0.0.1:9101/v1"
   fi
+  # The addresses the functions use, unless WATCH_ARGS points them elsewhere (the fault
+  # proxies of make chaos, the meters of make cost). They are not in Cargo.toml's watch
+  # table because `cargo lambda watch` lets that table win over --env-var.
+  local kv
+  for kv in AWS_ENDPOINT_URL=http://127.0.0.1:4566 PIPECAT_API_URL=http://127.0.0.1:9100/v1 PUBLIC_BASE_URL=http://127.0.0.1:9000; do
+    [[ " ${WATCH_ARGS:-} " == *" --env-var ${kv%%=*}="* ]] || WATCH_ARGS="${WATCH_ARGS:-} --env-var $kv"
+  done
 
   # WATCH_RELEASE=1 serves optimised builds (load and latency runs); WATCH_ARGS adds flags,
   # e.g. --env-var AWS_ENDPOINT_URL=... to route the functions through the fault proxy.
