@@ -58,7 +58,7 @@ const routes = [
   [/^#\/webhook$/, 'webhook', () => webhookPage()],
 ];
 
-function route() {
+function route(event) {
   leaving();
   leaving = () => {};
   if (!getKey()) {
@@ -77,7 +77,9 @@ function route() {
     const { node, stop } = page(match);
     fill(view, node);
     leaving = stop || (() => {});
-    view.focus({ preventScroll: true });
+    // Moving between pages puts the focus on the new content (not on the first load, so the
+    // skip link stays the first stop of the keyboard).
+    if (event) view.focus({ preventScroll: true });
     return;
   }
   fill(view, h('div', { class: 'card' }, h('h1', {}, 'Not found'),
