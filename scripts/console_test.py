@@ -97,8 +97,10 @@ def shoot(page: Page, shots: Path | None, name: str) -> None:
     if not shots:
         return
     for width in WIDTHS:
+        # Drawn afresh at each width, as a phone would (the charts are laid out for it).
         page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_timeout(150)
+        page.reload()
+        page.wait_for_load_state("networkidle")
         path = shots / f"console-{name}-{width}.png"
         page.screenshot(path=str(path), full_page=True)
         print(f"    {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")

@@ -97,9 +97,9 @@ export function explain(error) {
 
 /** The alert box of a page: the error in one sentence, announced to screen readers; a
  * refused key offers to sign in again (the shell shows the sign-in page once it is gone). */
-export function alertBox(error) {
+export function alertBox(error, { signInAgain = true } = {}) {
   const box = h('div', { class: 'alert', role: 'alert' }, explain(error));
-  if (error instanceof ApiError && error.status === 401) {
+  if (signInAgain && error instanceof ApiError && error.status === 401) {
     box.append(' ', h('button', {
       type: 'button',
       onclick: () => {

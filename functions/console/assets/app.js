@@ -22,7 +22,7 @@ function signInPage(problem) {
     id: 'api-key', name: 'api-key', type: 'password', autocomplete: 'off', required: true,
     spellcheck: 'false', placeholder: 'pfk_…', 'aria-describedby': 'key-help',
   });
-  const status = h('div', { 'aria-live': 'polite' }, problem ? alertBox(problem) : null);
+  const status = h('div', { 'aria-live': 'polite' }, problem ? alertBox(problem, { signInAgain: false }) : null);
   const form = h('form', { class: 'card narrow', id: 'sign-in' },
     h('h1', {}, 'Sign in'),
     h('label', { for: 'api-key' }, 'API key'),
@@ -41,7 +41,7 @@ function signInPage(problem) {
       setKey(key);
       route();
     } catch (error) {
-      fill(status, alertBox(error));
+      fill(status, alertBox(error, { signInAgain: false }));
       input.focus();
     }
   });

@@ -4,20 +4,25 @@
 
 import { clock, h, s, SPEAKER_COLOURS } from './dom.js';
 
-const WIDTH = 640;
+/** Drawn for the width it is shown at (read when drawn): on a phone the coordinate space is
+ * narrower so that text keeps a readable size instead of being scaled down. */
+function layout() {
+  const narrow = window.matchMedia('(max-width: 700px)').matches;
+  return narrow ? { width: 360, label: 84, value: 92, chars: 11 } : { width: 640, label: 150, value: 175, chars: 20 };
+}
 
 /** One horizontal bar per speaker, longest talk time first. */
 export function talkTimeChart(speakers, colourOf) {
   const rows = [...speakers].sort((a, b) => b.talk_time_seconds - a.talk_time_seconds);
   if (!rows.length) return h('p', { class: 'empty' }, 'No speakers were measured.');
-  const label = 150;
+  const { width: full, label, value, chars } = layout();
   const barRow = 30;
   const height = rows.length * barRow + 10;
   const max = Math.max(...rows.map((r) => r.talk_time_seconds), 1);
-  const room = WIDTH - label - 110;
+  const room = full - label - value;
   const svg = s('svg', {
     class: 'chart talk-time',
-    viewBox: `0 0 ${WIDTH} ${height}`,
+    viewBox: `0 0 ${full} ${height}`,
     role: 'img',
     'aria-labelledby': 'talk-time-title',
   }, s('title', { id: 'talk-time-title' }, `Talk time per speaker: ${rows
@@ -25,9 +30,9 @@ export function talkTimeChart(speakers, colourOf) {
   rows.forEach((row, i) => {
     const y = i * barRow + 5;
     const w = Math.max(2, (row.talk_time_seconds / max) * room);
-    const share = Number.isFinite(row.share) ? ` · ${Math.round(row.share * 100)}% of words` : '';
+    const share = Number.isFinite(row.share) ? ` · ${Math.round(row.share * 100)}%${chars > 11 ? ' of words' : ''}` : '';
     svg.append(
-      s('text', { x: label - 8, y: y + 17, 'text-anchor': 'end', class: 'chart-label' }, truncate(row.speaker, 20)),
+      s('text', { x: label - 8, y: y + 17, 'text-anchor': 'end', class: 'chart-label' }, truncate(row.speaker, chars)),
       s('rect', {
         class: 'bar', x: label, y, width: w.toFixed(1), height: barRow - 8, rx: 3,
         fill: SPEAKER_COLOURS[colourOf(row.speaker)], 'data-speaker': row.speaker,
@@ -43,24 +48,24 @@ export function whoSpokeWhen(segments, colourOf) {
   const timed = segments.filter((seg) => Number.isFinite(seg.start_ms) && Number.isFinite(seg.end_ms));
   if (!timed.length) return h('p', { class: 'empty' }, 'The transcript has no timings.');
   const names = [...new Set(timed.map((seg) => seg.speaker))];
-  const label = 150;
+  const { width: full, label, chars } = layout();
   const lane = 26;
   const axis = 24;
   const height = names.length * lane + axis;
   const end = Math.max(...timed.map((seg) => Math.max(seg.end_ms, seg.start_ms + 1000)), 1);
-  const room = WIDTH - label - 10;
+  const room = full - label - 10;
   const x = (ms) => label + (ms / end) * room;
   const svg = s('svg', {
     class: 'chart who-spoke',
-    viewBox: `0 0 ${WIDTH} ${height}`,
+    viewBox: `0 0 ${full} ${height}`,
     role: 'img',
     'aria-labelledby': 'who-spoke-title',
   }, s('title', { id: 'who-spoke-title' }, `Who spoke when over ${clock(end)}: ${names.join(', ')}`));
   names.forEach((name, i) => {
     const y = i * lane;
     svg.append(
-      s('text', { x: label - 8, y: y + 17, 'text-anchor': 'end', class: 'chart-label' }, truncate(name, 20)),
-      s('line', { x1: label, x2: WIDTH - 10, y1: y + lane / 2, y2: y + lane / 2, class: 'lane' }),
+      s('text', { x: label - 8, y: y + 17, 'text-anchor': 'end', class: 'chart-label' }, truncate(name, chars)),
+      s('line', { x1: label, x2: full - 10, y1: y + lane / 2, y2: y + lane / 2, class: 'lane' }),
     );
   });
   for (const seg of timed) {
@@ -72,7 +77,7 @@ export function whoSpokeWhen(segments, colourOf) {
       fill: SPEAKER_COLOURS[colourOf(seg.speaker)],
     }, s('title', {}, `${seg.speaker} ${clock(seg.start_ms)}–${clock(seg.end_ms)}`)));
   }
-  const ticks = 5;
+  const ticks = chars > 11 ? 5 : 3;
   for (let t = 0; t <= ticks; t += 1) {
     const ms = (end * t) / ticks;
     svg.append(s('text', {

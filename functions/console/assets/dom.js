@@ -16,8 +16,6 @@ function setAttrs(node, attrs) {
     if (value === null || value === undefined || value === false) continue;
     if (name.startsWith('on') && typeof value === 'function') {
       node.addEventListener(name.slice(2), value);
-    } else if (name === 'class') {
-      node.className = value;
     } else if (name === 'text') {
       node.textContent = String(value);
     } else if (value === true) {
