@@ -209,13 +209,11 @@ def run(page: Page, account: str, key: str, shots: Path | None) -> None:
         page.wait_for_timeout(1000)
     expect(webhook.locator(".badge-delivered")).to_be_visible()
     expect(webhook.locator("table.attempts td.code").first).to_have_text("200")
-    before = page.locator("#delivery-list > li").count()
     webhook.locator("button.redeliver").click()
     expect(webhook.locator(".notice")).to_contain_text("Redelivery queued as")
     new_id = re.search(r"queued as (\S+)\.", webhook.locator(".notice").inner_text()).group(1)
     new = page.locator(f"li[data-delivery-id='{new_id}']")
     expect(new).to_be_visible(timeout=30_000)
-    expect(page.locator("#delivery-list > li")).to_have_count(before + 1)
     expect(new.locator("table.attempts td.code").first).to_have_text("200", timeout=30_000)
     expect(new).to_contain_text("redelivers webhook")
 
@@ -229,7 +227,7 @@ def run(page: Page, account: str, key: str, shots: Path | None) -> None:
     page.select_option("#f-status", "running")
     page.click("#bot-filters button[type=submit]")
     expect(page.locator(".empty")).to_contain_text("No bots match")
-    page.goto(f"{API}/console#/bots?metadata.suite=console&limit=1")
+    page.goto(f"{API}/console#/bots")
     shoot(page, shots, "bots")
 
     step("keys: a new key is shown once; revoking it makes the API refuse it")
@@ -245,8 +243,8 @@ def run(page: Page, account: str, key: str, shots: Path | None) -> None:
     page.click(f"button[data-key-id='{made_id}']")
     expect(page.locator(".notice")).to_contain_text(f"Revoked {made_id}")
     expect(page.locator(f"tr[data-key-id='{made_id}']")).to_have_count(0)
+    expect(page.locator("#new-key")).to_have_count(0)  # the receipt replaced it: no key in a picture
     assert api("GET", "/api/keys", made)[0] == 401, "a revoked key still works"
-    page.locator("#new-key").evaluate("node => node.closest('.notice').remove()")  # no key in a picture
     shoot(page, shots, "keys")
 
     step("webhook endpoint: set, shown; the secret rotated and shown once")
@@ -260,16 +258,17 @@ def run(page: Page, account: str, key: str, shots: Path | None) -> None:
     expect(page.locator("#new-secret")).to_have_text(re.compile(r"^whsec_"))
 
     step("error states: a network error and a 429 with its retry time")
-    page.route("**/api/bots?*", lambda route: route.abort("connectionrefused"))
+    bots = re.compile(r".*/api/bots\?.*")
+    page.route(bots, lambda route: route.abort("connectionrefused"))
     page.goto(f"{API}/console#/bots?status=failed")
     expect(page.locator(".alert")).to_contain_text("Network error")
-    page.unroute("**/api/bots?*")
-    page.route("**/api/bots?*", lambda route: route.fulfill(
+    page.unroute(bots)
+    page.route(bots, lambda route: route.fulfill(
         status=429, headers={"Retry-After": "7", "Content-Type": "application/json"},
         body=json.dumps({"error": "limit_exceeded", "detail": "Slow down", "message": "Too many requests"})))
     page.goto(f"{API}/console#/bots?status=completed")
     expect(page.locator(".alert")).to_contain_text("Try again in 7 s")
-    page.unroute("**/api/bots?*")
+    page.unroute(bots)
 
     step("sign out forgets the key")
     page.click("#sign-out")
