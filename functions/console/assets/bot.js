@@ -210,6 +210,8 @@ function highlight(text, term) {
 }
 
 async function loadDeliveries(base, into, waitFor = null, tries = 0) {
+  // The messages (a redelivery queued, a refusal) outlive the list's reloads.
+  if (!into.messages) into.messages = h('div', { id: 'delivery-messages', 'aria-live': 'polite' });
   let log;
   try {
     log = await api('GET', `${base}/deliveries`);
@@ -221,8 +223,9 @@ async function loadDeliveries(base, into, waitFor = null, tries = 0) {
   fill(into,
     h('div', { class: 'title-row' }, h('h2', { id: 'deliveries-title' }, 'Deliveries'),
       h('button', { type: 'button', onclick: () => reload(null) }, 'Refresh')),
+    into.messages,
     log.deliveries.length
-      ? h('ul', { class: 'deliveries', id: 'delivery-list' }, log.deliveries.map((d) => deliveryItem(d, base, into, reload)))
+      ? h('ul', { class: 'deliveries', id: 'delivery-list' }, log.deliveries.map((d) => deliveryItem(d, base, into.messages, reload)))
       : h('p', { class: 'empty' }, 'Nothing is delivered for this bot (no email or webhook was asked for, or none is due yet).'));
   // After a redelivery, follow the new entry until its first attempt is recorded.
   const pending = waitFor && !log.deliveries.some((d) => d.delivery_id === waitFor && d.attempts > 0);
@@ -231,8 +234,7 @@ async function loadDeliveries(base, into, waitFor = null, tries = 0) {
   }
 }
 
-function deliveryItem(d, base, into, reload) {
-  const problem = h('div', { 'aria-live': 'polite' });
+function deliveryItem(d, base, problem, reload) {
   const canResend = d.state === 'delivered' || d.state === 'failed';
   const resend = h('button', { type: 'button', class: 'redeliver', disabled: !canResend, 'data-delivery': d.delivery_id },
     `Redeliver ${d.delivery_id}`);
@@ -240,7 +242,7 @@ function deliveryItem(d, base, into, reload) {
     resend.disabled = true;
     try {
       const accepted = await api('POST', `${base}/deliveries/${enc(d.delivery_id)}/redeliver`);
-      fill(problem, notice(`Redelivery queued as ${accepted.delivery_id}.`));
+      fill(problem, notice(`Redelivery of ${d.delivery_id} queued as ${accepted.delivery_id}.`));
       setTimeout(() => reload(accepted.delivery_id), 500);
     } catch (error) {
       fill(problem, alertBox(error));
@@ -267,6 +269,5 @@ function deliveryItem(d, base, into, reload) {
           h('td', { class: 'code' }, a.status_code === null ? 'no answer' : String(a.status_code)),
           h('td', {}, a.error ?? '—'),
           h('td', {}, `${a.duration_ms} ms`)))))
-      : h('p', { class: 'empty small' }, 'No attempt yet.'),
-    problem);
+      : h('p', { class: 'empty small' }, 'No attempt yet.'));
 }
