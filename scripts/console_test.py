@@ -105,6 +105,8 @@ def shoot(page: Page, shots: Path | None, name: str) -> None:
         page.screenshot(path=str(path), full_page=True)
         print(f"    {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
+    page.wait_for_load_state("networkidle")
 
 
 def headers_are_strict() -> None:
@@ -199,6 +201,11 @@ def run(page: Page, account: str, key: str, shots: Path | None) -> None:
     assert srt.startswith("1\n00:00:"), srt[:40]
     assert info.value.suggested_filename == f"transcript-{bot_id}.srt"
     shoot(page, shots, "bot")
+    if shots:
+        # The README's picture: the page down to the charts (docs/console.png is a copy).
+        charts = page.locator("section:has(#charts-title)").bounding_box()
+        page.screenshot(path=str(shots / "console-bot-overview-1280.png"), full_page=True,
+                        clip={"x": 0, "y": 0, "width": 1280, "height": charts["y"] + charts["height"] + 16})
 
     step("the delivery log: the webhook's attempts; redeliver and see the new attempt")
     webhook = page.locator("li[data-delivery-id=webhook]")

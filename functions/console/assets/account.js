@@ -82,7 +82,8 @@ function keyTable(keys, reload, messages) {
       });
       return h('tr', { 'data-key-id': key.key_id },
         h('td', { 'data-label': 'Key id' }, h('span', { class: 'mono' }, key.key_id)),
-        h('td', { 'data-label': 'Prefix' }, h('span', { class: 'mono' }, `${key.prefix}…`), mine ? h('span', { class: 'tag' }, ' this tab') : null),
+        h('td', { 'data-label': 'Prefix' }, h('span', {}, h('span', { class: 'mono' }, `${key.prefix}…`),
+          mine ? h('span', { class: 'tag' }, ' (this tab)') : null)),
         h('td', { 'data-label': 'Created' }, when(key.created_at)),
         h('td', { 'data-label': 'Last used' }, when(key.last_used_at)),
         h('td', { 'data-label': 'Action' }, revoke));
