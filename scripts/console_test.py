@@ -59,15 +59,19 @@ def new_key(account: str) -> str:
     return xtask("api-key", account)
 
 
-def api(method: str, path: str, key: str) -> tuple[int, dict | None]:
-    req = urllib.request.Request(f"{API}{path}", method=method,
-                                 headers={"Authorization": f"Bearer {key}"})
+def api(method: str, path: str, key: str, body: dict | None = None) -> tuple[int, dict | None]:
+    headers = {"Authorization": f"Bearer {key}"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(f"{API}{path}", method=method, headers=headers,
+                                 data=None if body is None else json.dumps(body).encode())
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             body = resp.read()
             return resp.status, json.loads(body) if body else None
     except urllib.error.HTTPError as e:
-        return e.code, None
+        body = e.read()
+        return e.code, json.loads(body) if body.startswith(b"{") else None
 
 
 class Watch:
@@ -152,6 +156,12 @@ def run(page: Page, account: str, key: str, shots: Path | None) -> None:
     focused = page.evaluate("[document.activeElement.className, getComputedStyle(document.activeElement).outlineStyle]")
     assert focused[0] == "skip" and focused[1] != "none", focused
 
+    step("an earlier bot of the account, joined through the API (the list then has two pages)")
+    status, earlier = api("POST", "/api/bot/join", key, {
+        "room_url": f"https://acme.daily.co/earlier-{tag}",
+        "bot_config": {"bot_prompt": "Take notes"}, "metadata": {"run": tag}})
+    assert status == 200, status
+
     step("join a bot from the form")
     page.click("#nav >> text=Join a bot")
     page.fill("#j-room", f"https://acme.daily.co/console-{tag}")
@@ -186,6 +196,8 @@ def run(page: Page, account: str, key: str, shots: Path | None) -> None:
 
     step("the charts: one bar per speaker, one block per segment")
     status, bot = api("GET", f"/api/bot/{bot_id}/status", key)
+    assert status == 200, f"status route: {status}"
+    assert bot["insights"], f"no insights: {bot['insights_error']!r} {bot['status']} {bot['phase']}"
     speakers = [s["speaker"] for s in bot["insights"]["speakers"]]
     assert len(speakers) >= 2, speakers
     expect(page.locator("svg.talk-time rect.bar")).to_have_count(len(speakers))
@@ -193,6 +205,9 @@ def run(page: Page, account: str, key: str, shots: Path | None) -> None:
     assert sorted(drawn) == sorted(speakers), (drawn, speakers)
     expect(page.locator("svg.who-spoke rect.turn")).to_have_count(len(segments))
     expect(page.locator("#summary")).to_have_text(bot["insights"]["summary"])
+    expect(page.locator("#action-items li")).to_have_count(len(bot["insights"]["action_items"]))
+    expect(page.locator("#decisions li")).to_have_count(len(bot["insights"]["decisions"]))
+    expect(page.locator("dl.qa dt")).to_have_count(len(bot["qa_pairs"]))
 
     step("an export is fetched with the key and saved")
     with page.expect_download() as info:
@@ -225,14 +240,22 @@ def run(page: Page, account: str, key: str, shots: Path | None) -> None:
     expect(new.locator("table.attempts td.code").first).to_have_text("200", timeout=30_000)
     expect(new).to_contain_text("redelivers webhook")
 
-    step("the list: the bot under its metadata filter, with status and sub-code")
-    page.goto(f"{API}/console#/bots?metadata.run={tag}")
-    row = page.locator(f"tr[data-bot-id='{bot_id}']")
+    step("the list: filtered by metadata, one bot a page, the cursor to the next")
+    page.goto(f"{API}/console#/bots?metadata.run={tag}&limit=1")
+    row = page.locator(f"tr[data-bot-id='{bot_id}']")  # newest first
     expect(row).to_be_visible()
     expect(page.locator("table.bots tbody tr")).to_have_count(1)
     expect(row).to_contain_text("completed")
+    expect(row).to_contain_text("force_leave")
     expect(row).to_contain_text(f"run={tag}")
-    page.select_option("#f-status", "running")
+    page.click("#next-page")
+    expect(page.locator(f"tr[data-bot-id='{earlier['bot_id']}']")).to_be_visible()
+    expect(page.locator("table.bots tbody tr")).to_have_count(1)
+    expect(page.get_by_role("link", name="First page")).to_be_visible()
+    page.goto(f"{API}/console#/bots?metadata.run={tag}")
+    expect(page.locator("table.bots tbody tr")).to_have_count(2)
+    assert api("POST", f"/v1/bots/leave/{earlier['bot_id']}", key)[0] == 200
+    page.select_option("#f-status", "failed")
     page.click("#bot-filters button[type=submit]")
     expect(page.locator(".empty")).to_contain_text("No bots match")
     page.goto(f"{API}/console#/bots")

@@ -12,12 +12,17 @@ export function keysPage() {
   const created = h('div', { 'aria-live': 'polite' });
   const create = h('button', { type: 'button', class: 'primary', id: 'create-key' }, 'Create a key');
 
+  // Only the latest listing is shown: one started at page load must not overwrite the one
+  // that follows a creation or a revocation if its answer comes last.
+  let latest = 0;
   async function load() {
+    const mine = ++latest;
     try {
       const { keys } = await api('GET', '/api/keys');
+      if (mine !== latest) return;
       fill(list, keyTable(keys, load, created));
     } catch (error) {
-      fill(list, alertBox(error));
+      if (mine === latest) fill(list, alertBox(error));
     }
   }
   create.addEventListener('click', async () => {
@@ -102,9 +107,12 @@ export function webhookPage() {
       boxes.map((box) => h('div', { class: 'field check' }, box, h('label', { for: box.id }, box.value)))),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Save endpoint')));
 
+  let latest = 0;
   async function load() {
+    const mine = ++latest;
     try {
       const endpoint = await api('GET', '/api/webhook-endpoint');
+      if (mine !== latest) return;
       url.value = endpoint.url;
       for (const box of boxes) box.checked = endpoint.events.includes(box.value);
       fill(current, h('dl', { class: 'facts' },
@@ -115,6 +123,7 @@ export function webhookPage() {
         h('button', { type: 'button', onclick: sendTest }, 'Send a test event'),
         h('button', { type: 'button', class: 'danger', onclick: remove }, 'Remove endpoint')));
     } catch (error) {
+      if (mine !== latest) return;
       fill(current, error instanceof ApiError && error.status === 404
         ? h('p', { class: 'empty' }, 'No endpoint is set: joins without their own webhook URL deliver nowhere.')
         : alertBox(error));

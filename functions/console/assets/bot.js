@@ -123,8 +123,8 @@ async function showResults(bot, base, into) {
     ...(segments || []).map((seg) => seg.speaker),
   ];
   const colourOf = speakerPalette(names);
-  const list = (items, render, empty) => (items && items.length
-    ? h('ul', { class: 'list' }, items.map((item) => h('li', {}, render(item))))
+  const list = (id, items, render, empty) => (items && items.length
+    ? h('ul', { class: 'list', id }, items.map((item) => h('li', {}, render(item))))
     : h('p', { class: 'empty' }, empty));
   fill(into,
     h('section', { class: 'card', 'aria-labelledby': 'summary-title' },
@@ -135,8 +135,8 @@ async function showResults(bot, base, into) {
             ? h('p', { class: 'score' }, `Meeting score: ${insights.overall_score} / 10`) : null,
           h('div', { class: 'columns' },
             h('div', {}, h('h3', {}, 'Action items'),
-              list(insights.action_items, (a) => [a.task, a.owner ? ` — ${a.owner}` : '', a.due ? ` (due ${a.due})` : ''], 'No action items.')),
-            h('div', {}, h('h3', {}, 'Decisions'), list(insights.decisions, (d) => d, 'No decisions.')))]
+              list('action-items', insights.action_items, (a) => [a.task, a.owner ? ` — ${a.owner}` : '', a.due ? ` (due ${a.due})` : ''], 'No action items.')),
+            h('div', {}, h('h3', {}, 'Decisions'), list('decisions', insights.decisions, (d) => d, 'No decisions.')))]
         : h('p', { class: 'empty' }, bot.insights_error ? 'The insights could not be made.' : 'No insights for this bot.')),
     h('section', { class: 'card', 'aria-labelledby': 'charts-title' },
       h('h2', { id: 'charts-title' }, 'Who talked'),
@@ -212,13 +212,17 @@ function highlight(text, term) {
 async function loadDeliveries(base, into, waitFor = null, tries = 0) {
   // The messages (a redelivery queued, a refusal) outlive the list's reloads.
   if (!into.messages) into.messages = h('div', { id: 'delivery-messages', 'aria-live': 'polite' });
+  // Only the latest listing is shown, whichever answer comes last.
+  into.latest = (into.latest || 0) + 1;
+  const mine = into.latest;
   let log;
   try {
     log = await api('GET', `${base}/deliveries`);
   } catch (error) {
-    fill(into, h('h2', { id: 'deliveries-title' }, 'Deliveries'), alertBox(error));
+    if (mine === into.latest) fill(into, h('h2', { id: 'deliveries-title' }, 'Deliveries'), into.messages, alertBox(error));
     return;
   }
+  if (mine !== into.latest) return;
   const reload = (newId) => loadDeliveries(base, into, newId, 0);
   fill(into,
     h('div', { class: 'title-row' }, h('h2', { id: 'deliveries-title' }, 'Deliveries'),
