@@ -26,6 +26,8 @@ help:
 	@echo "                                 set an account's own limits (unset: the service's defaults)"
 	@echo "make emails                      print the last emails the emulator received"
 	@echo "make email-preview [FILE=path]   screenshots of the result email at 600 and 375 px (.local/screenshots)"
+	@echo "make console-test                the web console in headless Chromium against the local stack (starts it)"
+	@echo "make console-shots               the console's main pages at 1280 and 390 px (.local/screenshots)"
 	@echo "make insights FILE=path          insights JSON of one transcript (QMSum or exit-report format)"
 	@echo "make insights-quality [DIR=..]   ROUGE vs the human summaries, side by side with TextRank (summa)"
 	@echo "make insights-scores [DIR=..]    the meeting score of every QMSum meeting, and their distribution"
@@ -46,6 +48,16 @@ down:
 
 demo: up
 	@$(XTASK) demo
+
+# The web console (http://127.0.0.1:9000/console) in headless Chromium: one meeting joined,
+# stopped and read through it, keys and the webhook endpoint; the shots also write
+# .local/screenshots/console-<page>-<width>.png.
+.PHONY: console-test console-shots
+console-test: up
+	@./scripts/console_test.sh
+
+console-shots: up
+	@./scripts/console_test.sh --shots .local/screenshots
 
 api-key:
 	@test -n "$(ACCOUNT)" || { echo "usage: make api-key ACCOUNT=name" >&2; exit 2; }
