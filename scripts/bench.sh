@@ -17,7 +17,7 @@ mkdir -p "$REPORTS"
 XTASK=$CARGO_TARGET_DIR/release/xtask
 
 echo "==> package sizes"
-./scripts/package.sh | tail -7
+./scripts/package.sh | tail -12
 echo "==> building release functions for this machine"
 cargo build -q --release -p join -p stop -p status -p report -p pipeline -p xtask
 

@@ -35,6 +35,7 @@ impl Emulator {
     /// A fresh, isolated set of resources; failed messages come back after `visibility` seconds.
     pub async fn start(visibility: u32) -> Self {
         std::env::set_var("AWS_ENDPOINT_URL", xtask::local::emulator_url());
+        adapters::install_crypto_provider();
         let aws = xtask::local::aws().await;
         let emulator = xtask::local::emulator_url();
         if reqwest::get(format!("{emulator}/moto-api/data.json"))

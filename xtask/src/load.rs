@@ -60,7 +60,7 @@ pub struct LoadReport {
 
 pub async fn run(config: LoadConfig) -> Result<LoadReport, String> {
     let key = local::bearer_for_run("load", config.bots).await?;
-    let http = reqwest::Client::builder()
+    let http = crate::local::http_builder()
         .pool_max_idle_per_host(config.clients)
         .timeout(Duration::from_secs(60))
         .build()

@@ -99,9 +99,17 @@ pub async fn aws() -> aws_config::SdkConfig {
     adapters::aws::config().await
 }
 
+/// Every reqwest client of the tools and tests starts here: rustls on ring, the
+/// functions' crypto provider, installed first (reqwest brings none of its own, so no
+/// build of the workspace pulls aws-lc into a function binary).
+pub fn http_builder() -> reqwest::ClientBuilder {
+    adapters::install_crypto_provider();
+    reqwest::Client::builder()
+}
+
 /// A client for talking to the local servers in tests and tools.
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+    http_builder()
         .timeout(Duration::from_secs(30))
         .build()
         .expect("static client configuration")

@@ -20,3 +20,5 @@ pub mod ses;
 pub mod settings;
 pub mod sqs;
 pub mod telemetry;
+
+pub use http_client::install_crypto_provider;

@@ -86,7 +86,7 @@ async fn webhooks(http: &reqwest::Client, id: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn join_stop_and_the_whole_pipeline_through_the_local_stack() {
-    let http = reqwest::Client::new();
+    let http = xtask::local::http();
     let key = api_key().await;
     let email = format!(
         "e2e-{}@example.com",
@@ -125,7 +125,7 @@ async fn join_stop_and_the_whole_pipeline_through_the_local_stack() {
 
 #[tokio::test]
 async fn a_bot_that_leaves_on_its_own_comes_through_the_same_door() {
-    let http = reqwest::Client::new();
+    let http = xtask::local::http();
     let key = api_key().await;
     let email = format!(
         "e2e-{}@example.com",
@@ -161,7 +161,7 @@ async fn a_bot_that_leaves_on_its_own_comes_through_the_same_door() {
 
 #[tokio::test]
 async fn the_pipecat_compatible_route_stops_a_bot() {
-    let http = reqwest::Client::new();
+    let http = xtask::local::http();
     let key = api_key().await;
     let email = format!(
         "e2e-{}@example.com",
