@@ -17,12 +17,26 @@ use domain::limits::Limits;
 use domain::net::UrlPolicy;
 use std::time::Duration;
 
-/// `RUST_LOG` (a level, optionally per target) and `AWS_LAMBDA_LOG_FORMAT` (`JSON` gives
-/// JSON lines): see [`crate::telemetry`].
-#[derive(Clone, Debug, Default)]
+/// `RUST_LOG` (a level, optionally per target), `AWS_LAMBDA_LOG_LEVEL` (Lambda's level,
+/// which replaces `RUST_LOG`'s default level), `AWS_LAMBDA_LOG_FORMAT` (`JSON` gives JSON
+/// lines) and `METRICS_NAMESPACE` (default `PailFlow`): see [`crate::telemetry`].
+#[derive(Clone, Debug)]
 pub struct LogSettings {
     pub filter: Option<String>,
+    pub lambda_level: Option<String>,
     pub json: bool,
+    pub metrics_namespace: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            filter: None,
+            lambda_level: None,
+            json: false,
+            metrics_namespace: "PailFlow".into(),
+        }
+    }
 }
 
 /// The longest a warm container may remember an API key: a revoked key keeps working for
@@ -162,9 +176,13 @@ pub struct PipelineFunction {
 fn log(env: &impl Env) -> LogSettings {
     LogSettings {
         filter: env.optional("RUST_LOG"),
+        lambda_level: env.optional("AWS_LAMBDA_LOG_LEVEL"),
         json: env
             .optional("AWS_LAMBDA_LOG_FORMAT")
             .is_some_and(|v| v.eq_ignore_ascii_case("json")),
+        metrics_namespace: env
+            .optional("METRICS_NAMESPACE")
+            .unwrap_or_else(|| LogSettings::default().metrics_namespace),
     }
 }
 

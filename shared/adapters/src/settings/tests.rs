@@ -98,6 +98,18 @@ fn defaults_are_productions() {
 }
 
 #[test]
+fn lambdas_log_level_and_the_metrics_namespace_are_read() {
+    let mut p = env(PIPELINE);
+    p.insert("AWS_LAMBDA_LOG_LEVEL", "WARN");
+    p.insert("METRICS_NAMESPACE", "PailFlow/prod");
+    let s = PipelineFunction::read(&p).unwrap();
+    assert_eq!(s.log.lambda_level.as_deref(), Some("WARN"));
+    assert_eq!(s.log.metrics_namespace, "PailFlow/prod");
+    let s = PipelineFunction::read(&env(PIPELINE)).unwrap();
+    assert_eq!(s.log.metrics_namespace, "PailFlow");
+}
+
+#[test]
 fn settings_print_without_their_secrets() {
     let mut p = env(PIPELINE);
     p.insert("INSIGHTS_PROVIDER", "openai");

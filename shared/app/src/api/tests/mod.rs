@@ -603,3 +603,4 @@ async fn status_checks_the_account_before_reading_a_transcript_or_results() {
 mod delete_data;
 mod export;
 mod limits;
+mod observability;
