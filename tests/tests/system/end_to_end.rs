@@ -12,8 +12,7 @@ fn api() -> String {
 
 async fn api_key() -> String {
     std::env::set_var("AWS_ENDPOINT_URL", xtask::local::emulator_url());
-    let aws = xtask::local::aws().await;
-    let store = adapters::dynamodb::DynamoStore::from_config(&aws, xtask::local::table_name());
+    let store = xtask::local::store().await;
     let account = domain::AccountId::parse("e2e").unwrap();
     store
         .ensure_account(&account)
@@ -197,8 +196,7 @@ async fn limits_set_with_make_account_limits_hold_on_the_running_stack() {
     )
     .await
     .unwrap();
-    let aws = xtask::local::aws().await;
-    let store = adapters::dynamodb::DynamoStore::from_config(&aws, xtask::local::table_name());
+    let store = xtask::local::store().await;
     let key = format!(
         "Bearer {}",
         store.create_api_key(&account).await.unwrap().expose()

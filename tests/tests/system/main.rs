@@ -13,4 +13,6 @@ mod hostile;
 mod limits;
 mod list;
 mod pipeline;
+mod secrets;
+mod template;
 mod timeline;

@@ -1,13 +1,22 @@
 //! Accounts and API keys: only a key's SHA-256 is stored; each account has a Standard
-//! Webhooks signing secret, created with it.
+//! Webhooks signing secret, created with it and stored encrypted under the webhook secret
+//! key ([`crate::kms`]): only a holder of that key reads it.
 
-use super::codec::{rfc3339, s, string, to_av};
-use super::keys::{account_pk, api_key_pk, ACCOUNT_SK, APIKEY_SK};
+use super::codec::{blob, rfc3339, s, string, to_av};
+use super::keys::{account_pk, api_key_pk, Item, ACCOUNT_SK, APIKEY_SK};
 use super::{condition_failed, DynamoStore};
+use crate::kms::WebhookSecretKey;
 use app::ports::{Accounts, StoreError};
+use aws_sdk_dynamodb::types::AttributeValue;
 use domain::limits::AccountLimits;
 use domain::{now, AccountId, ApiKey, ApiKeyHash, WebhookSecret};
 use std::time::Instant;
+
+/// The encrypted secret (KMS ciphertext).
+const SEALED: &str = "webhook_secret_sealed";
+/// The secret as earlier versions stored it, in plain text: read, and encrypted in place
+/// by [`DynamoStore::ensure_account`].
+const PLAIN: &str = "webhook_secret";
 
 impl DynamoStore {
     /// Creates the account if needed and a new API key for it; only the key's hash is stored.
@@ -39,12 +48,28 @@ impl DynamoStore {
         }
     }
 
-    /// The account's webhook signing secret, creating the account on first use.
-    pub async fn ensure_account(&self, account: &AccountId) -> Result<WebhookSecret, StoreError> {
-        if let Some(secret) = self.webhook_secret(account).await? {
-            return Ok(secret);
+    /// Creates the account, with a new webhook signing secret, if it does not exist; an
+    /// account whose secret is still in plain text gets it encrypted. Needs the webhook
+    /// secret key (to encrypt), not the right to decrypt.
+    pub async fn ensure_account(&self, account: &AccountId) -> Result<(), StoreError> {
+        match self.get(account_pk(account), ACCOUNT_SK).await? {
+            Some(item) if item.contains_key(SEALED) => Ok(()),
+            Some(item) => match string(&item, PLAIN) {
+                Some(plain) => {
+                    let secret = WebhookSecret::from_stored(plain.to_owned());
+                    self.seal_in_place(account, &secret).await
+                }
+                None => Err(StoreError::corrupt("account", "no webhook secret")),
+            },
+            None => self.create_account(account).await,
         }
-        let secret = WebhookSecret::generate();
+    }
+
+    async fn create_account(&self, account: &AccountId) -> Result<(), StoreError> {
+        let sealed = self
+            .webhook_key()?
+            .seal(account, &WebhookSecret::generate())
+            .await?;
         let put = self
             .client
             .put_item()
@@ -52,19 +77,72 @@ impl DynamoStore {
             .item("pk", s(account_pk(account)))
             .item("sk", s(ACCOUNT_SK))
             .item("account_id", s(account.as_str()))
-            .item("webhook_secret", s(secret.expose()))
+            .item(SEALED, AttributeValue::B(sealed.into()))
             .item("created_at", rfc3339(now()))
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
         match put {
-            Ok(_) => Ok(secret),
             // Created concurrently: the first writer's secret stands.
-            Err(e) if condition_failed(&e) => self
-                .webhook_secret(account)
-                .await?
-                .ok_or_else(|| StoreError::corrupt("account", "vanished after creation")),
+            Ok(_) => Ok(()),
+            Err(e) if condition_failed(&e) => Ok(()),
             Err(e) => Err(StoreError::unavailable("put account", e)),
+        }
+    }
+
+    /// Replaces a plain-text secret with its ciphertext, if it is still the same.
+    async fn seal_in_place(
+        &self,
+        account: &AccountId,
+        secret: &WebhookSecret,
+    ) -> Result<(), StoreError> {
+        let sealed = self.webhook_key()?.seal(account, secret).await?;
+        let update = self
+            .client
+            .update_item()
+            .table_name(&*self.table)
+            .key("pk", s(account_pk(account)))
+            .key("sk", s(ACCOUNT_SK))
+            .update_expression("SET #sealed = :sealed REMOVE #plain")
+            .condition_expression("#plain = :plain")
+            .expression_attribute_names("#sealed", SEALED)
+            .expression_attribute_names("#plain", PLAIN)
+            .expression_attribute_values(":sealed", AttributeValue::B(sealed.into()))
+            .expression_attribute_values(":plain", s(secret.expose()))
+            .send()
+            .await;
+        match update {
+            Ok(_) => Ok(()),
+            // Encrypted concurrently.
+            Err(e) if condition_failed(&e) => Ok(()),
+            Err(e) => Err(StoreError::unavailable("encrypt account secret", e)),
+        }
+    }
+
+    fn webhook_key(&self) -> Result<&WebhookSecretKey, StoreError> {
+        self.webhook_key.as_ref().ok_or_else(|| {
+            StoreError::unavailable(
+                "use webhook secrets",
+                "this process holds no webhook secret key (WEBHOOK_SECRET_KEY_ID)",
+            )
+        })
+    }
+
+    async fn open_secret(
+        &self,
+        account: &AccountId,
+        item: &Item,
+    ) -> Result<WebhookSecret, StoreError> {
+        if item.contains_key(SEALED) {
+            let sealed = blob(item, SEALED)?;
+            return self.webhook_key()?.open(account, &sealed).await;
+        }
+        match string(item, PLAIN) {
+            Some(plain) => {
+                tracing::warn!("webhook secret stored in plain text; `make webhook-secret` for the account encrypts it");
+                Ok(WebhookSecret::from_stored(plain.to_owned()))
+            }
+            None => Err(StoreError::corrupt("account", "no webhook secret")),
         }
     }
 }
@@ -127,9 +205,6 @@ impl Accounts for DynamoStore {
         let Some(item) = self.get(account_pk(account), ACCOUNT_SK).await? else {
             return Ok(None);
         };
-        match string(&item, "webhook_secret") {
-            Some(secret) => Ok(Some(WebhookSecret::from_stored(secret.to_owned()))),
-            None => Err(StoreError::corrupt("account", "missing webhook_secret")),
-        }
+        self.open_secret(account, &item).await.map(Some)
     }
 }

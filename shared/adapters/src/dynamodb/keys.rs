@@ -4,7 +4,7 @@
 //! | pk                          | sk                          | what                         |
 //! |-----------------------------|-----------------------------|------------------------------|
 //! | `APIKEY#<sha256 hex>`       | `APIKEY`                    | `account_id`                 |
-//! | `ACCOUNT#<name>`            | `ACCOUNT`                   | `webhook_secret`, `limits`, `active_bots` |
+//! | `ACCOUNT#<name>`            | `ACCOUNT`                   | `webhook_secret_sealed` (KMS ciphertext), `limits`, `active_bots` |
 //! | `LIMIT#<acct>#joins#<min>`  | `LIMIT`                     | joins in that minute, TTL    |
 //! | `LIMIT#<acct>#emails#<day>` | `LIMIT`                     | emails that day, TTL         |
 //! | `IDEMPOTENCY#<acct>#<hash>` | `IDEMPOTENCY`               | `bot_id`, `fingerprint`, TTL |

@@ -18,6 +18,7 @@ pub use codec::TRANSCRIPT_CHUNK_BYTES;
 pub use key_cache::KeyCache;
 pub use keys::IDEMPOTENCY_TTL_SECONDS;
 
+use crate::kms::WebhookSecretKey;
 use app::ports::{Claim, SessionStore, StoreError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
@@ -32,6 +33,9 @@ pub struct DynamoStore {
     client: Client,
     table: Arc<str>,
     keys: Option<Arc<KeyCache>>,
+    /// Encrypts and decrypts webhook signing secrets; only what creates accounts or signs
+    /// holds it.
+    webhook_key: Option<WebhookSecretKey>,
 }
 
 /// Which sort keys of a partition a query reads.
@@ -57,6 +61,7 @@ impl DynamoStore {
             client,
             table: table.into(),
             keys: None,
+            webhook_key: None,
         }
     }
 
@@ -68,6 +73,13 @@ impl DynamoStore {
     /// revocation). A zero `ttl` keeps every lookup going to the table.
     pub fn with_key_cache(mut self, ttl: std::time::Duration) -> Self {
         self.keys = (!ttl.is_zero()).then(|| Arc::new(KeyCache::new(ttl)));
+        self
+    }
+
+    /// The key webhook signing secrets are encrypted under: for the pipeline (it signs)
+    /// and the tools that create accounts or print a secret.
+    pub fn with_webhook_key(mut self, key: WebhookSecretKey) -> Self {
+        self.webhook_key = Some(key);
         self
     }
 

@@ -254,6 +254,7 @@ fn no_secret_reaches_a_log_line() {
         let out = capture(&settings(json, Some("trace"), None), || {
             tracing::info!(?config, "settings read");
             tracing::info!(secret = ?webhook, "signing");
+            tracing::error!(error = %crate::secrets::SecretError::Empty("pailflow/prod/pipecat".into()), "init failed");
         });
         let text = out.text();
         assert!(

@@ -1,0 +1,206 @@
+//! What `infra/template.yaml` promises about the account it is deployed to, read from the
+//! template itself (cfn-lint and `sam validate` check its shape, not these rules): no
+//! credential in a function's environment, each secret readable only by the function that
+//! needs it, and webhook signing secrets decryptable only by the functions that sign.
+
+use serde_yaml::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use xtask::bootstrap;
+
+fn template() -> Value {
+    let text = std::fs::read_to_string(bootstrap::template_path()).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+/// The target of `!Ref X` or `!GetAtt X.Attr` (`X`).
+fn target(v: &Value) -> Option<&str> {
+    match v {
+        Value::Tagged(t) if t.tag == "Ref" => t.value.as_str(),
+        Value::Tagged(t) if t.tag == "GetAtt" => t.value.as_str()?.split('.').next(),
+        _ => None,
+    }
+}
+
+/// Every `!Ref`/`!GetAtt` target anywhere under `v` (inside `!If`, lists, maps), pseudo
+/// parameters (`AWS::NoValue`, …) left out.
+fn targets(v: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    fn walk(v: &Value, out: &mut BTreeSet<String>) {
+        if let Some(t) = target(v).filter(|t| !t.starts_with("AWS::")) {
+            out.insert(t.to_owned());
+        }
+        match v {
+            Value::Tagged(t) => walk(&t.value, out),
+            Value::Sequence(s) => s.iter().for_each(|v| walk(v, out)),
+            Value::Mapping(m) => m.values().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    walk(v, &mut out);
+    out
+}
+
+/// Every IAM statement (a mapping with `Action`) anywhere under `v`.
+fn statements(v: &Value) -> Vec<&Value> {
+    let mut out = Vec::new();
+    fn walk<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+        match v {
+            Value::Mapping(m) if m.contains_key("Action") => out.push(v),
+            Value::Tagged(t) => walk(&t.value, out),
+            Value::Sequence(s) => s.iter().for_each(|v| walk(v, out)),
+            Value::Mapping(m) => m.values().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    walk(v, &mut out);
+    out
+}
+
+fn actions(statement: &Value) -> Vec<String> {
+    match &statement["Action"] {
+        Value::String(a) => vec![a.clone()],
+        Value::Sequence(s) => s
+            .iter()
+            .filter_map(|a| a.as_str().map(str::to_owned))
+            .collect(),
+        _ => vec![],
+    }
+}
+
+fn resources_of_type<'a>(doc: &'a Value, kind: &str) -> BTreeMap<&'a str, &'a Value> {
+    doc["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some(kind))
+        .map(|(name, r)| (name.as_str().unwrap(), r))
+        .collect()
+}
+
+/// Each function's environment variables, the template's globals included.
+fn environments(doc: &Value) -> BTreeMap<&str, BTreeMap<String, Value>> {
+    let globals = doc["Globals"]["Function"]["Environment"]["Variables"]
+        .as_mapping()
+        .cloned()
+        .unwrap_or_default();
+    resources_of_type(doc, "AWS::Serverless::Function")
+        .into_iter()
+        .map(|(name, f)| {
+            let mut env: BTreeMap<String, Value> = globals
+                .iter()
+                .map(|(k, v)| (k.as_str().unwrap().to_owned(), v.clone()))
+                .collect();
+            if let Some(own) = f["Properties"]["Environment"]["Variables"].as_mapping() {
+                env.extend(
+                    own.iter()
+                        .map(|(k, v)| (k.as_str().unwrap().to_owned(), v.clone())),
+                );
+            }
+            (name, env)
+        })
+        .collect()
+}
+
+#[test]
+fn no_credential_is_in_a_functions_environment_and_each_secret_is_read_by_its_function_only() {
+    let doc = template();
+    let no_echo: BTreeSet<String> = doc["Parameters"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, p)| p["NoEcho"].as_bool() == Some(true))
+        .map(|(n, _)| n.as_str().unwrap().to_owned())
+        .collect();
+    assert!(no_echo.contains("PipecatPrivateKey") && no_echo.contains("OpenAiApiKey"));
+    let secrets = resources_of_type(&doc, "AWS::SecretsManager::Secret");
+    for (name, secret) in &secrets {
+        assert!(
+            targets(&secret["Properties"]["SecretString"]).is_subset(&no_echo),
+            "{name} holds a NoEcho parameter"
+        );
+    }
+    let functions = resources_of_type(&doc, "AWS::Serverless::Function");
+    let mut readers: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for (function, env) in environments(&doc) {
+        for (variable, value) in &env {
+            let refs = targets(value);
+            assert!(
+                refs.is_disjoint(&no_echo),
+                "{function}: {variable} is a credential in the environment"
+            );
+            if variable.ends_with("_SECRET") {
+                assert_eq!(refs.len(), 1, "{function}: {variable} names one secret");
+                let secret = refs.into_iter().next().unwrap();
+                assert!(
+                    secrets.contains_key(secret.as_str()),
+                    "{variable}: {secret}"
+                );
+                readers.entry(secret).or_default().insert(function);
+            }
+        }
+    }
+    assert_eq!(
+        readers.keys().map(String::as_str).collect::<BTreeSet<_>>(),
+        secrets.keys().copied().collect(),
+        "every secret is read by some function"
+    );
+    // IAM: GetSecretValue exactly on the secrets a function's environment names.
+    for (function, f) in &functions {
+        for statement in statements(&f["Properties"]["Policies"]) {
+            if !actions(statement)
+                .iter()
+                .any(|a| a.starts_with("secretsmanager:"))
+            {
+                continue;
+            }
+            assert_eq!(actions(statement), ["secretsmanager:GetSecretValue"]);
+            let granted = targets(&statement["Resource"]);
+            assert!(!granted.is_empty(), "{function}: a secret named, never *");
+            for secret in granted {
+                assert!(
+                    readers.get(&secret).is_some_and(|r| r.contains(function)),
+                    "{function} may read {secret}, which it does not use"
+                );
+            }
+        }
+    }
+    for (secret, functions_reading) in &readers {
+        for function in functions_reading {
+            let allowed = statements(&functions[function]["Properties"]["Policies"])
+                .into_iter()
+                .any(|s| {
+                    actions(s).contains(&"secretsmanager:GetSecretValue".to_owned())
+                        && targets(&s["Resource"]).contains(secret)
+                });
+            assert!(allowed, "{function} names {secret} but may not read it");
+        }
+    }
+}
+
+#[test]
+fn only_the_functions_that_sign_may_decrypt_webhook_secrets() {
+    let doc = template();
+    let key = &doc["Resources"]["WebhookSecretKey"];
+    assert_eq!(key["Type"].as_str(), Some("AWS::KMS::Key"));
+    assert_eq!(key["DeletionPolicy"].as_str(), Some("Retain"));
+    let signers: BTreeSet<String> = environments(&doc)
+        .into_iter()
+        .filter(|(_, env)| {
+            env.get("WEBHOOK_SECRET_KEY_ID")
+                .is_some_and(|v| targets(v).contains("WebhookSecretKey"))
+        })
+        .map(|(f, _)| format!("{f}Role"))
+        .collect();
+    assert!(signers.contains("PipelineFunctionRole"), "{signers:?}");
+    let policy = statements(&key["Properties"]["KeyPolicy"]);
+    let mut decrypters = BTreeSet::new();
+    for statement in policy {
+        let acts = actions(statement);
+        assert!(!acts.iter().any(|a| a == "kms:*"), "no kms:* for anyone");
+        if acts.iter().any(|a| a == "kms:Decrypt") {
+            decrypters.extend(targets(&statement["Principal"]));
+        }
+    }
+    decrypters.remove("WebhookSecretReaderArn");
+    assert_eq!(decrypters, signers);
+}
