@@ -25,8 +25,10 @@ help:
 	@echo "make account-limits ACCOUNT=name [active_bots=N joins_per_minute=N emails_per_day=N email_domains=a.com|any retention_hours=H]"
 	@echo "                                 set an account's own limits (unset: the service's defaults)"
 	@echo "make emails                      print the last emails the emulator received"
+	@echo "make email-preview [FILE=path]   screenshots of the result email at 600 and 375 px (.local/screenshots)"
 	@echo "make insights FILE=path          insights JSON of one transcript (QMSum or exit-report format)"
 	@echo "make insights-quality [DIR=..]   ROUGE vs the human summaries, side by side with TextRank (summa)"
+	@echo "make insights-scores [DIR=..]    the meeting score of every QMSum meeting, and their distribution"
 	@echo "make bench-insights              criterion benches of the insights engine"
 	@echo "make bench                       the performance table (PERFORMANCE.md)"
 	@echo "make load [BOTS=1000 CLIENTS=50] many bots joined and stopped on the local stack"
@@ -64,6 +66,12 @@ account-limits:
 emails:
 	@. scripts/python-env.sh && python3 scripts/emails.py
 
+# The result email rendered by headless Chromium at 600 and 375 px: the last demo's, or the
+# one composed for FILE (a transcript), or for the stand-in bot's meeting.
+.PHONY: email-preview
+email-preview:
+	@FILE="$(FILE)" ./scripts/email_preview.sh
+
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -q -- -D warnings
@@ -85,7 +93,7 @@ deploy:
 	@./scripts/sam-build.sh
 	@. scripts/python-env.sh && sam deploy -t .aws-sam/build/template.yaml $(if $(GUIDED),--guided,)
 
-.PHONY: insights insights-quality bench-insights load chaos
+.PHONY: insights insights-quality insights-scores bench-insights load chaos
 # The insights JSON of one transcript file (QMSum, or the exit-report format).
 insights:
 	@test -n "$(FILE)" || { echo "usage: make insights FILE=path/to/transcript.json" >&2; exit 2; }
@@ -94,6 +102,11 @@ insights:
 # ROUGE of our summaries against the human ones, side by side with TextRank (summa), and time.
 insights-quality:
 	@. scripts/python-env.sh && python3 scripts/insights_quality.py $(if $(DIR),$(DIR),)
+
+# The meeting score of every transcript in DIR (default: the QMSum validation meetings),
+# with strengths and weaknesses, and the distribution (README, "The meeting score").
+insights-scores:
+	@$(XTASK) insights-scores $(if $(DIR),$(DIR),)
 
 # Criterion benches of the engine: QMSum meetings, 1-hour and 4-hour inputs.
 bench-insights:

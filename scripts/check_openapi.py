@@ -268,9 +268,8 @@ def wait_deliveries(bot_id: str, key: str, seconds: float = 45) -> dict:
     deadline = time.monotonic() + seconds
     while True:
         body = status_of(bot_id, key)
-        owed = [body["deliveries"]["email"], body["deliveries"]["webhook"],
-                *body["deliveries"].get("status_changes", [])]
-        states = [d["state"] for d in owed if d is not None]
+        log = HTTP.get(f"{API}/api/bot/{bot_id}/deliveries", headers=bearer(key), timeout=30)
+        states = [d["state"] for d in log.json().get("deliveries", [])]
         if all(s in ("delivered", "failed") for s in states) or time.monotonic() > deadline:
             return body
         time.sleep(0.5)
@@ -689,7 +688,8 @@ def main() -> int:
             kind = body.get("event")
             name = {"session_complete": "WebhookSessionComplete",
                     "bot_join_failed": "WebhookBotJoinFailed",
-                    "status_change": "WebhookStatusChange"}.get(kind)
+                    "status_change": "WebhookStatusChange",
+                    "insights_updated": "WebhookInsightsUpdated"}.get(kind)
             problems = schema_errors(name, body) if name else [f"unknown event {kind!r}"]
             if not e.get("verified"):
                 problems.append("Standard Webhooks signature did not verify")
@@ -728,6 +728,44 @@ def main() -> int:
         call(f"list: {label}", "GET", f"/api/bots?{query}", expect=400, auth=key_a,
              expect_error="invalid_request")
     auth_failures("GET", "/api/bots", "list")
+
+    # ---- delivery log, redelivery, insights versions and re-runs
+    call("deliveries: completed bot", "GET", f"/api/bot/{full_bot}/deliveries", expect=200,
+         auth=key_a, check=lambda resp: [] if {"email", "webhook"} <= {
+             d["delivery_id"] for d in resp.json()["deliveries"]} else ["email or webhook missing"])
+    call("deliveries: another account's bot", "GET", f"/api/bot/{full_bot}/deliveries",
+         expect=404, auth=key_b, check=not_found_texts(full_bot))
+    R = f"/api/bot/{full_bot}/deliveries/webhook/redeliver"
+    call("redeliver: an unknown delivery", "POST", f"/api/bot/{full_bot}/deliveries/event-99/redeliver",
+         expect=404, auth=key_a, expect_error="not_found")
+    call("redeliver: a URL inside", "POST", R, expect=400, auth=key_a,
+         json_body={"url": "https://169.254.169.254/latest"}, expect_error="invalid_request")
+    call("redeliver: an unknown field", "POST", R, expect=400, auth=key_a,
+         json_body={"uri": "https://example.com"}, expect_error="invalid_request")
+    call("redeliver: the webhook", "POST", R, expect=202, auth=key_a, validate_request=True)
+    call("redeliver: another account's bot", "POST", R, expect=404, auth=key_b)
+    wait_deliveries(full_bot, key_a)
+    call("insights: latest", "GET", f"/api/bot/{full_bot}/insights", expect=200, auth=key_a)
+    call("insights: a version that is not there", "GET", f"/api/bot/{full_bot}/insights?version=99",
+         expect=404, auth=key_a, expect_error="not_found")
+    call("insights: a bad version", "GET", f"/api/bot/{full_bot}/insights?version=zero",
+         expect=400, auth=key_a, expect_error="invalid_request")
+    call("insights re-run: a running bot", "POST", f"/api/bot/{running_bot}/insights", expect=409,
+         auth=key_a, json_body={}, expect_error="conflict")
+    call("insights re-run: a bad body", "POST", f"/api/bot/{full_bot}/insights", expect=400,
+         auth=key_a, json_body={"deliver": {"sms": True}}, expect_error="invalid_request")
+    call("insights re-run", "POST", f"/api/bot/{full_bot}/insights", expect=202, auth=key_a,
+         validate_request=True, json_body={"analysis_prompt": "Decisions only",
+                                           "deliver": {"webhook": True}})
+    deadline = time.monotonic() + 45
+    while time.monotonic() < deadline and status_of(full_bot, key_a).get("insights_version") != 2:
+        time.sleep(0.5)
+    call("insights: version 1 after a re-run", "GET", f"/api/bot/{full_bot}/insights?version=1",
+         expect=200, auth=key_a, check=lambda resp: [] if resp.json()["latest_version"] == 2
+         else ["the re-run did not store version 2"])
+    wait_deliveries(full_bot, key_a)
+    auth_failures("GET", f"/api/bot/{full_bot}/deliveries", "deliveries")
+    auth_failures("POST", f"/api/bot/{full_bot}/insights", "insights re-run")
 
     # ---- DELETE /api/bot/{bot_id}/data
     def D(bot: str) -> str:

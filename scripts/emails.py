@@ -4,7 +4,10 @@
 Reads moto's model dump (GET /moto-api/data.json) and prints each raw message's headers and
 its plain-text part, decoded, plus the size of the HTML part. Standard library only.
 
-    python3 scripts/emails.py [--last N] [--bot BOT_ID] [--raw]
+    python3 scripts/emails.py [--last N] [--bot BOT_ID] [--raw] [--html FILE]
+
+With --html, the HTML part of the last message shown is also written to FILE (`make demo`
+keeps its email there for `make email-preview`).
 """
 import argparse
 import email
@@ -26,6 +29,7 @@ def main():
     parser.add_argument("--last", type=int, default=5)
     parser.add_argument("--bot", help="only emails about this bot id")
     parser.add_argument("--raw", action="store_true", help="print the raw MIME message")
+    parser.add_argument("--html", metavar="FILE", help="write the last message's HTML part to FILE")
     args = parser.parse_args()
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
     try:
@@ -56,6 +60,10 @@ def main():
             print(f"(HTML part: {len(html.get_content())} characters, every meeting string escaped)")
         print()
         print(text.get_content() if text is not None else "(no plain-text part)")
+        if args.html and html is not None:
+            os.makedirs(os.path.dirname(os.path.abspath(args.html)), exist_ok=True)
+            with open(args.html, "w", encoding="utf-8") as f:
+                f.write(html.get_content())
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ wait_http() {
 # (401 without a key, an empty batch for the pipeline), so each function is built and up.
 warm_up() {
   local zero=00000000-0000-4000-8000-000000000000 code
-  local calls=("POST /api/bot/join" "POST /v1/bots/leave/$zero" "GET /api/bot/$zero/status" "GET /api/bot/$zero/transcript" "POST /v1/bots/$zero/exit" "GET /api/bots" "DELETE /api/bot/$zero/data")
+  local calls=("POST /api/bot/join" "POST /v1/bots/leave/$zero" "GET /api/bot/$zero/status" "GET /api/bot/$zero/transcript" "POST /v1/bots/$zero/exit" "GET /api/bots" "DELETE /api/bot/$zero/data" "GET /api/bot/$zero/deliveries" "GET /api/bot/$zero/insights")
   [ -n "${PIPELINE_DIRECT:-}" ] || calls+=("POST /2015-03-31/functions/pipeline/invocations")
   for call in "${calls[@]}"; do
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 900 -X "${call%% *}" \
@@ -71,7 +71,7 @@ up() {
   wait_http emulator http://127.0.0.1:4566/moto-api/data.json 60
   log "building the functions and tools (minutes on a cold cache)"
   cargo build --workspace --bins 2>&1 | grep --line-buffered -E '^\s+(Compiling|Finished)|^(error|warning: unused)' | sed -u 's/^ */  cargo: /' >&2
-  if [ -n "${WATCH_RELEASE:-}" ]; then cargo build -q --release -p join -p stop -p status -p export -p report -p pipeline -p list -p delete; fi
+  if [ -n "${WATCH_RELEASE:-}" ]; then cargo build -q --release -p join -p stop -p status -p export -p report -p pipeline -p list -p delete -p deliveries -p analysis; fi
 
   "$XTASK" bootstrap
   # The local development account the saved events in events/ use (emulator only).

@@ -9,8 +9,8 @@ use adapters::pipecat::PipecatRuntime;
 use adapters::ses::SesMailer;
 use adapters::sqs::SqsQueue;
 use app::api::{
-    DeleteDataHandler, ExportHandler, JoinHandler, JoinSettings, ListHandler, ReportHandler,
-    StatusHandler, StopHandler,
+    DeleteDataHandler, DeliveriesHandler, ExportHandler, InsightsHandler, JoinHandler,
+    JoinSettings, ListHandler, ReportHandler, StatusHandler, StopHandler,
 };
 use app::pipeline::{Pipeline, PipelineSettings};
 use app::retry::Backoff;
@@ -81,6 +81,8 @@ pub struct Stack {
     pub report: ReportHandler<DynamoStore, SqsQueue>,
     pub list: ListHandler<DynamoStore>,
     pub delete: DeleteDataHandler<DynamoStore>,
+    pub deliveries: DeliveriesHandler<DynamoStore, SqsQueue, SystemResolver>,
+    pub insights: InsightsHandler<DynamoStore, SqsQueue>,
     pub pipeline: RealPipeline,
     /// `Authorization` header values of two accounts, `acme` and `globex`.
     pub key: String,
@@ -123,6 +125,13 @@ impl Stack {
             report: ReportHandler::new(env.store.clone(), env.queue.clone()),
             list: ListHandler::new(env.store.clone()),
             delete: DeleteDataHandler::new(env.store.clone()),
+            deliveries: DeliveriesHandler::new(
+                env.store.clone(),
+                env.queue.clone(),
+                SystemResolver,
+                options.url_policy,
+            ),
+            insights: InsightsHandler::new(env.store.clone(), env.queue.clone()),
             pipeline,
             key: bearer(&env.api_key("acme").await),
             other: bearer(&env.api_key("globex").await),
@@ -191,6 +200,47 @@ impl Stack {
                 .handle(request("GET", auth, "", &[("bot_id", id)]))
                 .await,
         )
+    }
+
+    /// `GET /api/bot/{bot_id}/deliveries` of `acme`'s bot.
+    pub async fn deliveries(&self, id: &str) -> Value {
+        let (status, body) = json(
+            self.deliveries
+                .handle(request("GET", Some(&self.key), "", &[("bot_id", id)]))
+                .await,
+        );
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// `POST /api/bot/{bot_id}/deliveries/{delivery_id}/redeliver` with a body (or none).
+    pub async fn redeliver(&self, id: &str, delivery: &str, body: &str) -> (u16, Value) {
+        let req = request(
+            "POST",
+            Some(&self.key),
+            body,
+            &[("bot_id", id), ("delivery_id", delivery)],
+        );
+        json(self.deliveries.handle(req).await)
+    }
+
+    /// `POST /api/bot/{bot_id}/insights`.
+    pub async fn rerun_insights(&self, id: &str, body: &str) -> (u16, Value) {
+        let req = request("POST", Some(&self.key), body, &[("bot_id", id)]);
+        json(self.insights.handle(req).await)
+    }
+
+    /// `GET /api/bot/{bot_id}/insights[?version=N]`.
+    pub async fn insights_version(&self, id: &str, version: Option<u32>) -> (u16, Value) {
+        use lambda_http::RequestExt;
+        let mut req = request("GET", Some(&self.key), "", &[("bot_id", id)]);
+        if let Some(v) = version {
+            req = req.with_query_string_parameters(std::collections::HashMap::from([(
+                "version".to_owned(),
+                v.to_string(),
+            )]));
+        }
+        json(self.insights.handle(req).await)
     }
 
     /// `DELETE /api/bot/{bot_id}/data`.

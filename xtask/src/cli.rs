@@ -2,7 +2,9 @@
 //! environment they read): each command parsed, checked and handed to its module.
 
 use crate::event_source::{self, Runner};
-use crate::{accounts, bench, bootstrap, demo, fault_proxy, insights_cmd, load, local};
+use crate::{
+    accounts, bench, bootstrap, demo, email_preview, fault_proxy, insights_cmd, load, local,
+};
 use crate::{receiver, standin};
 use clap::builder::{NonEmptyStringValueParser, RangedU64ValueParser};
 use clap::{Args, Parser, Subcommand};
@@ -108,6 +110,32 @@ enum Command {
         /// Words per summary [default: as many as the reference summary]
         #[arg(long, value_name = "N")]
         words: Option<usize>,
+    },
+    /// The meeting score of every transcript in a directory, and their distribution
+    InsightsScores {
+        /// Directory of transcripts [default: xtask/data/qmsum/val in the repository]
+        dir: Option<PathBuf>,
+    },
+    /// The result email of a transcript, composed as the pipeline would, in .local/email-preview
+    EmailPreview {
+        /// Transcript: a QMSum meeting, an exit report or an array of segments (JSON)
+        /// [default: the stand-in bot's meeting, as in make demo]
+        #[arg(long, value_name = "FILE")]
+        transcript: Option<PathBuf>,
+        /// The meeting's room URL (its name becomes the title)
+        #[arg(long, value_name = "URL", default_value = email_preview::DEFAULT_ROOM)]
+        room_url: String,
+        /// Base of the link to the full results, as RESULTS_BASE_URL
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "RESULTS_BASE_URL",
+            default_value = "https://app.example.com/meetings/{bot_id}"
+        )]
+        results_base_url: String,
+        /// Where email.html and email.txt are written [default: .local/email-preview]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Forward to an upstream, injecting 5xx, throttling, resets and delays
     FaultProxy {
@@ -226,6 +254,26 @@ impl Cli {
                 let dir = dir.unwrap_or_else(|| local::repo_root().join("xtask/data/qmsum/val"));
                 insights_cmd::print_batch(&dir, words)
             }
+            Command::InsightsScores { dir } => {
+                let dir = dir.unwrap_or_else(|| local::repo_root().join("xtask/data/qmsum/val"));
+                insights_cmd::print_scores(&dir)
+            }
+            Command::EmailPreview {
+                transcript,
+                room_url,
+                results_base_url,
+                out,
+            } => {
+                let out = out.unwrap_or_else(|| local::repo_root().join(".local/email-preview"));
+                let html = email_preview::write(
+                    transcript.as_deref(),
+                    &room_url,
+                    Some(&results_base_url),
+                    &out,
+                )?;
+                println!("{}", html.display());
+                Ok(())
+            }
             Command::FaultProxy {
                 listen,
                 upstream,
@@ -312,6 +360,9 @@ mod tests {
             &["bench-cold-start", "5"],
             &["insights", "x.json"],
             &["insights-batch", "/dir", "--words", "50"],
+            &["insights-scores"],
+            &["email-preview"],
+            &["email-preview", "--transcript", "x.json", "--out", "/tmp/p"],
             &[
                 "fault-proxy",
                 "127.0.0.1:4567",

@@ -15,6 +15,32 @@ fn show(title: &str, value: &Value) {
     );
 }
 
+/// The lifecycle as status tells it: each change, its reason, and when.
+fn show_timeline(status: &Value) {
+    println!("\n=== timeline (status_changes; each also sent as a status_change webhook)");
+    let changes = status["status_changes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let at = |c: &Value| {
+        c["at"]
+            .as_str()
+            .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
+    };
+    let first = changes.first().and_then(at);
+    for change in &changes {
+        let offset = match (first, at(change)) {
+            (Some(first), Some(at)) => format!("+{:>6} ms", (at - first).whole_milliseconds()),
+            _ => String::new(),
+        };
+        let why = change["sub_code"].as_str().unwrap_or("");
+        println!(
+            "  {offset}  {:<16} {why}",
+            change["code"].as_str().unwrap_or("?")
+        );
+    }
+}
+
 async fn call(req: reqwest::RequestBuilder) -> Result<(u16, Value, Duration), String> {
     let started = Instant::now();
     let response = req
@@ -32,15 +58,18 @@ pub async fn run() -> Result<(), String> {
     let api = local::api_url();
     let auth = local::bearer_for("demo").await?;
 
-    let mut bot_config = json!({ "bot_prompt": "You are a friendly note-taker. Listen and take notes.", "name": "PailFlow Notetaker", "standin": { "words": 900 } });
+    // Without `standin.words`, the stand-in reports its written meeting, said once.
+    let mut bot_config = json!({ "bot_prompt": "You are a friendly note-taker. Listen and take notes.", "name": "PailFlow Notetaker" });
     if let Ok(file) = std::env::var("DEMO_TRANSCRIPT") {
         bot_config["standin"] = json!({ "transcript_file": file });
     }
     let join_body = json!({
-        "room_url": "https://pailflow.daily.co/demo-standup",
+        "room_url": "https://pailflow.daily.co/weekly-launch-review",
         "bot_config": bot_config,
         "email": "team@example.com",
         "webhook_callback_url": format!("http://{}/hooks/demo", local::receiver_addr()),
+        "webhook_events": ["session_complete", "bot_join_failed", "status_change"],
+        "metadata": {"team": "product", "meeting": "launch-review"},
     });
     let (status, joined, join_time) = call(
         http.post(format!("{api}/api/bot/join"))
@@ -117,11 +146,21 @@ pub async fn run() -> Result<(), String> {
         let excerpt: String = t.lines().take(8).collect::<Vec<_>>().join("\n");
         shown["transcript"] = json!(format!("{excerpt}\n… ({} lines in all)", t.lines().count()));
     }
+    if let Some(events) = final_status["deliveries"]["status_changes"].as_array() {
+        let delivered = events.iter().filter(|d| d["state"] == "delivered").count();
+        shown["deliveries"]["status_changes"] = json!(format!(
+            "{} status_change events, {delivered} delivered",
+            events.len()
+        ));
+    }
     show("final status", &shown);
+    show_timeline(&final_status);
+    show_score(&final_status["insights"]);
 
-    println!("\n=== the email as sent (make emails)");
+    println!("\n=== the email as sent (make emails; make email-preview renders it)");
     let email = std::process::Command::new("python3")
         .args(["scripts/emails.py", "--bot", &bot_id, "--last", "1"])
+        .args(["--html", ".local/email-preview/demo.html"])
         .output()
         .map_err(|e| format!("python3 scripts/emails.py: {e}"))?;
     print!("{}", String::from_utf8_lossy(&email.stdout));
@@ -138,6 +177,19 @@ pub async fn run() -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     for e in events.as_array().into_iter().flatten() {
+        let verified = if e["verified"] == json!(true) {
+            "verified"
+        } else {
+            "INVALID"
+        };
+        if e["event"]["event"] == "status_change" {
+            println!(
+                "\n=== webhook received: status_change {} {} — signature {verified}",
+                e["event"]["code"].as_str().unwrap_or("?"),
+                e["event"]["sub_code"].as_str().unwrap_or("")
+            );
+            continue;
+        }
         let mut event = e["event"].clone();
         if let Some(t) = event["transcript_text"].as_str() {
             event["transcript_text"] =
@@ -147,11 +199,7 @@ pub async fn run() -> Result<(), String> {
             "\n=== webhook received: webhook-id {} attempt {} — signature {}",
             e["webhook_id"].as_str().unwrap_or(""),
             e["attempt"],
-            if e["verified"] == json!(true) {
-                "verified"
-            } else {
-                "INVALID"
-            }
+            verified
         );
         println!(
             "{}",
@@ -209,6 +257,26 @@ pub async fn run() -> Result<(), String> {
         stop_sent.elapsed().as_millis()
     );
     Ok(())
+}
+
+/// The meeting score with its reasons, as the email shows them.
+fn show_score(insights: &Value) {
+    let Some(score) = insights["overall_score"].as_f64() else {
+        return;
+    };
+    println!("\n=== meeting score: {score:.1} / 10");
+    for (title, key, mark) in [
+        ("what went well", "strengths", '+'),
+        ("what to improve", "weaknesses", '-'),
+    ] {
+        let points = insights[key].as_array().cloned().unwrap_or_default();
+        if !points.is_empty() {
+            println!("  {title}");
+        }
+        for p in points {
+            println!("    {mark} {}", p.as_str().unwrap_or_default());
+        }
+    }
 }
 
 /// `make bench`, last row: one 1-hour meeting (10,000 words) through the local stack, the

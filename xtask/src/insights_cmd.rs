@@ -35,12 +35,7 @@ pub fn print_insights(path: &Path) -> Result<(), String> {
 /// the reference summary, or `words` when given; `micros` is the median over five runs of
 /// `analyze()` followed by `summarize()`, measured in-process.
 pub fn print_batch(dir: &Path, words: Option<usize>) -> Result<(), String> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
+    let files = json_files(dir)?;
     let engine = BuiltinEngine::new();
     let mut stdout = std::io::stdout().lock();
     for path in files {
@@ -78,6 +73,71 @@ pub fn print_batch(dir: &Path, words: Option<usize>) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// `make insights-scores`: the meeting score of every transcript in `dir` (name order), one
+/// line each with its strengths and weaknesses, then the distribution: min, quartiles,
+/// max and a histogram with one bar per point of the 0..10 range.
+pub fn print_scores(dir: &Path) -> Result<(), String> {
+    let engine = BuiltinEngine::new();
+    let mut scores = Vec::new();
+    for path in json_files(dir)? {
+        let json = read(&path)?;
+        let transcript =
+            formats::load_transcript(&json).map_err(|e| format!("{}: {e}", path.display()))?;
+        let insights = engine.analyze(&transcript).insights.unwrap_or_default();
+        let score = insights.overall_score.unwrap_or_default();
+        scores.push(score);
+        let name = path.file_stem().unwrap_or_default().to_string_lossy();
+        println!(
+            "{name:<10} {score:>4.1}  {:>3.0} min  {} speakers",
+            insights.duration_seconds / 60.0,
+            insights.speakers.len()
+        );
+        for s in &insights.strengths {
+            println!("             + {s}");
+        }
+        for w in &insights.weaknesses {
+            println!("             - {w}");
+        }
+    }
+    if scores.is_empty() {
+        return Err(format!("no transcripts (*.json) in {}", dir.display()));
+    }
+    scores.sort_by(f64::total_cmp);
+    let at = |q: f64| scores[((scores.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "\n{} meetings: min {:.1}, lower quartile {:.1}, median {:.1}, upper quartile {:.1}, max {:.1}",
+        scores.len(),
+        at(0.0),
+        at(0.25),
+        at(0.5),
+        at(0.75),
+        at(1.0)
+    );
+    for low in 0..10 {
+        let n = scores
+            .iter()
+            .filter(|&&s| s >= f64::from(low) && (s < f64::from(low + 1) || low == 9))
+            .count();
+        let close = if low == 9 { ']' } else { ')' };
+        println!(
+            "  [{low:>2}, {:>2}{close} {n:>3} {}",
+            low + 1,
+            "#".repeat(n)
+        );
+    }
+    Ok(())
+}
+
+fn json_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 fn read(path: &Path) -> Result<String, String> {

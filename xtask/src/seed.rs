@@ -159,6 +159,7 @@ async fn complete(store: &DynamoStore, session: &Session) -> Result<(), String> 
         phase: Phase::Completed,
         at: now(),
         error: None,
+        error_code: None,
         analysis: Some(&analysis),
         email: None,
         webhook: None,

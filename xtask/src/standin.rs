@@ -3,10 +3,11 @@
 //! stops it (200 `terminated`, 404 unknown, 400 malformed), and the "bot" then reports its
 //! exit with a transcript to the report URL it was given, as a real bot would.
 //!
-//! Per-bot behaviour for tests comes from `bot_config.standin` (`start`: `refuse`|`fail`,
-//! `stop_failures`: n, `report`: `never`, `words`: n, `transcript_file`: QMSum path,
-//! `exit_reason`), so concurrent tests never share switches. `POST /_control/sessions/{id}/end`
-//! makes a bot leave on its own.
+//! Per-bot behaviour for tests comes from `bot_config.standin` (`start`: `refuse` (400),
+//! `fail` (503), `not_found` (404) or `unauthorized` (401); `stop_failures`: n; `report`:
+//! `never`; `words`: n; `transcript_file`: QMSum path; `exit_reason`), so concurrent tests
+//! never share switches. Without `words` or a file, the bot reports the written meeting of
+//! `meeting`. `POST /_control/sessions/{id}/end` makes a bot leave on its own.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -116,6 +117,10 @@ async fn start(
                 "No capacity to start the agent",
             )
         }
+        Some("not_found") => {
+            return error(StatusCode::NOT_FOUND, &format!("Agent '{agent}' not found"))
+        }
+        Some("unauthorized") => return error(StatusCode::UNAUTHORIZED, "Invalid public API key"),
         _ => {}
     }
     let (Some(bot_id), Some(url), Some(secret)) = (
@@ -275,8 +280,10 @@ fn transcript_for(config: &Value) -> Vec<Segment> {
             Err(e) => eprintln!("cannot use transcript {path}: {e}; generating one"),
         }
     }
-    let words = config["standin"]["words"].as_u64().unwrap_or(600) as usize;
-    crate::meeting::generate(words)
+    match config["standin"]["words"].as_u64() {
+        Some(words) => crate::meeting::generate(words as usize),
+        None => crate::meeting::written(),
+    }
 }
 
 /// Leave the meeting, then report the exit with retries, as a bot process would.

@@ -125,6 +125,7 @@ fn status(c: &mut Criterion) {
             phase: Phase::Completed,
             at: now(),
             error: None,
+            error_code: None,
             analysis: Some(&analysis),
             email: None,
             webhook: None,

@@ -5,6 +5,7 @@
 use crate::timeline::StatusChange;
 use crate::BotId;
 use crate::EmailAddress;
+use crate::WebhookUrl;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -39,6 +40,51 @@ pub struct EmailDelivery {
     pub message_id: Option<String>,
     #[serde(default)]
     pub error: Option<String>,
+    /// Every attempt, oldest first (at most [`MAX_HISTORY`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<WebhookAttempt>,
+    /// What this email is beyond the session's own: a redelivery or an insights update.
+    #[serde(default, flatten)]
+    pub origin: Origin,
+}
+
+/// Attempts kept in a delivery's history; older ones are dropped.
+pub const MAX_HISTORY: usize = 50;
+
+/// Where a delivery after the session's own came from. Empty for the deliveries the
+/// session owes by itself (its email, its final webhook, its `status_change` events).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The delivery id this one sends again (`POST …/deliveries/{id}/redeliver`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redelivers: Option<String>,
+    /// The insights version an `insights_updated` delivery tells about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insights_version: Option<u32>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub created_at: Option<OffsetDateTime>,
+}
+
+impl EmailDelivery {
+    /// A new email to `to`, not yet attempted.
+    pub fn pending(to: EmailAddress) -> Self {
+        Self {
+            state: DeliveryState::Pending,
+            to,
+            attempts: 0,
+            claimed_at: None,
+            lease_expires_ms: 0,
+            sent_at: None,
+            message_id: None,
+            error: None,
+            history: Vec::new(),
+            origin: Origin::default(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +94,8 @@ pub enum WebhookEvent {
     BotJoinFailed,
     /// One change of the session's lifecycle (join's `webhook_events` opts in).
     StatusChange,
+    /// The insights were analysed again (`POST /api/bot/{bot_id}/insights` asked for it).
+    InsightsUpdated,
 }
 
 impl WebhookEvent {
@@ -56,6 +104,7 @@ impl WebhookEvent {
             WebhookEvent::SessionComplete => "session_complete",
             WebhookEvent::BotJoinFailed => "bot_join_failed",
             WebhookEvent::StatusChange => "status_change",
+            WebhookEvent::InsightsUpdated => "insights_updated",
         }
     }
 }
@@ -95,6 +144,11 @@ pub struct WebhookDelivery {
     /// For a `status_change` event: the change it tells about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<StatusChange>,
+    /// Where it goes when not to the session's webhook URL (a redelivery to a fixed URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<WebhookUrl>,
+    #[serde(default, flatten)]
+    pub origin: Origin,
 }
 
 impl WebhookDelivery {
@@ -111,6 +165,8 @@ impl WebhookDelivery {
             delivered_at: None,
             history: Vec::new(),
             change: None,
+            url: None,
+            origin: Origin::default(),
         }
     }
 

@@ -51,7 +51,22 @@ pub struct Insights {
     /// Which engine produced these insights (`builtin`, or the LLM model name).
     #[serde(default)]
     pub engine: String,
+    /// How effective the meeting was, from 0 to 10 (PailFlow's `overall_score`): computed
+    /// from measured signals by the built-in engine (README, "The meeting score"), or
+    /// given by the model. Absent from results stored before it existed.
+    #[serde(default)]
+    pub overall_score: Option<f64>,
+    /// What went well, one short sentence each, naming the signal and its number.
+    #[serde(default)]
+    pub strengths: Vec<String>,
+    /// What held the meeting back, one short sentence each, naming the signal and its
+    /// number and pointing at the place in the transcript where it can be seen.
+    #[serde(default)]
+    pub weaknesses: Vec<String>,
 }
+
+/// The lowest and highest `overall_score`.
+pub const SCORE_RANGE: (f64, f64) = (0.0, 10.0);
 
 /// What the insights step stores for a session.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod delivery;
+pub mod delivery_log;
 pub mod email;
 pub mod exit_report;
 pub mod ids;
@@ -14,6 +15,7 @@ pub mod messages;
 pub mod metadata;
 pub mod net;
 pub mod plain_text;
+pub mod rerun;
 pub mod secret;
 pub mod session;
 pub mod timeline;

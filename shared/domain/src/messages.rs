@@ -28,6 +28,13 @@ pub enum PipelineMessage {
     },
     /// Send (or re-send) what a terminal session owes: the email and the webhook.
     Deliver { version: u32, bot_id: BotId },
+    /// Analyse the transcript again as the session's pending re-run asks and store it as
+    /// `insights_version`.
+    RerunInsights {
+        version: u32,
+        bot_id: BotId,
+        insights_version: u32,
+    },
     /// A delayed webhook retry; `attempt` is the attempt number it is meant to make, so a
     /// duplicate of an attempt already made does nothing.
     WebhookRetry {
@@ -49,6 +56,7 @@ impl PipelineMessage {
             | PipelineMessage::BotExited { bot_id, .. }
             | PipelineMessage::ExitDeadline { bot_id, .. }
             | PipelineMessage::Deliver { bot_id, .. }
+            | PipelineMessage::RerunInsights { bot_id, .. }
             | PipelineMessage::WebhookRetry { bot_id, .. } => *bot_id,
         }
     }
@@ -59,6 +67,7 @@ impl PipelineMessage {
             | PipelineMessage::BotExited { version, .. }
             | PipelineMessage::ExitDeadline { version, .. }
             | PipelineMessage::Deliver { version, .. }
+            | PipelineMessage::RerunInsights { version, .. }
             | PipelineMessage::WebhookRetry { version, .. } => *version,
         }
     }
@@ -69,7 +78,16 @@ impl PipelineMessage {
             PipelineMessage::BotExited { .. } => "bot_exited",
             PipelineMessage::ExitDeadline { .. } => "exit_deadline",
             PipelineMessage::Deliver { .. } => "deliver",
+            PipelineMessage::RerunInsights { .. } => "rerun_insights",
             PipelineMessage::WebhookRetry { .. } => "webhook_retry",
+        }
+    }
+
+    pub fn rerun_insights(bot_id: BotId, insights_version: u32) -> Self {
+        PipelineMessage::RerunInsights {
+            version: MESSAGE_VERSION,
+            bot_id,
+            insights_version,
         }
     }
 

@@ -168,6 +168,10 @@ pub struct Session {
     pub data_deleted: Option<DataDeleted>,
     #[serde(default)]
     pub error: Option<String>,
+    /// The stable code of `error` when there is one (a failed join's `auth_error`,
+    /// `room_not_found`, `runtime_refused`, `runtime_unavailable`, `runtime_unreachable`).
+    #[serde(default)]
+    pub error_code: Option<String>,
     #[serde(default)]
     pub insights_error: Option<String>,
     /// The session holds one of its account's running-bot slots until it ends.
@@ -177,9 +181,21 @@ pub struct Session {
     pub email_delivery: Option<EmailDelivery>,
     #[serde(default)]
     pub webhook_delivery: Option<WebhookDelivery>,
-    /// `status_change` events owed, one per change (when `webhook_events` asks for them).
+    /// Every webhook after the final one, in the order they were owed: the `status_change`
+    /// events (one per change, when `webhook_events` asks for them), `insights_updated`
+    /// events and redeliveries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub event_deliveries: Vec<WebhookDelivery>,
+    /// Every email after the session's own: redeliveries and insights updates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub later_emails: Vec<EmailDelivery>,
+    /// The version of the stored insights: 1 for the analysis the session ended with, one
+    /// more for each re-run (`None`: 1, or no insights).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insights_version: Option<u32>,
+    /// A re-run of the insights asked for and not yet done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insights_rerun: Option<crate::rerun::Rerun>,
 }
 
 /// The receipt of a deletion of a session's data (`DELETE /api/bot/{bot_id}/data`).
@@ -254,10 +270,14 @@ impl Session {
             exit: None,
             data_deleted: None,
             error: None,
+            error_code: None,
             insights_error: None,
             holds_slot: false,
             email_delivery: None,
             webhook_delivery: None,
+            later_emails: Vec::new(),
+            insights_version: None,
+            insights_rerun: None,
             event_deliveries: Vec::new(),
         }
     }
@@ -378,16 +398,7 @@ impl Session {
             .email
             .clone()
             .filter(|_| send_email)
-            .map(|to| EmailDelivery {
-                state: DeliveryState::Pending,
-                to,
-                attempts: 0,
-                claimed_at: None,
-                lease_expires_ms: 0,
-                sent_at: None,
-                message_id: None,
-                error: None,
-            });
+            .map(EmailDelivery::pending);
         let webhook = self
             .wants(event)
             .then(|| WebhookDelivery::new(event, self.bot_id));

@@ -78,6 +78,9 @@ pub(crate) struct Document {
     pub sentences: Vec<Sentence>,
     pub vocab: Vocab,
     pub words: usize,
+    /// Words spoken before cleaning: `words` plus the fillers, false starts and
+    /// repetitions cleaning removed.
+    pub spoken_words: usize,
     pub chunk_count: u32,
     /// Where reading stopped, when the work budget ran out before the end of the transcript.
     pub cut: Option<Cut>,
@@ -91,7 +94,8 @@ impl Document {
         let mut reader = TurnReader::new(transcript.segments(), work_units);
         let mut turn_text = String::new();
         while let Some(speaker) = reader.next_piece(&mut turn_text) {
-            let cleaned = text::clean_sentences(&turn_text);
+            let (cleaned, spoken) = text::clean_sentences_counted(&turn_text);
+            doc.spoken_words += spoken;
             if cleaned.is_empty() {
                 continue;
             }

@@ -8,12 +8,14 @@
 //! - `text`: cleaning raw speech (annotation tokens, fillers, false starts) into sentences.
 //! - `doc`: the transcript read once: turns, sentences, term statistics.
 //! - `summary`, `qa`, `items`, `topics`, `stats`: one product each.
+//! - `score`: the meeting score, with its strengths and weaknesses, from the products' counts.
 
 mod budget;
 mod doc;
 mod hash;
 mod items;
 mod qa;
+mod score;
 mod stats;
 mod summary;
 mod text;
@@ -78,18 +80,40 @@ impl BuiltinEngine {
         let stats = stats::stats(read.as_ref().unwrap_or(transcript));
         let insights_error = doc.cut.map(|_| budget::too_long_message(stats.word_count));
         let topics = topics::topics(&doc);
+        let questions = qa::questions(&doc, self.max_qa_pairs);
+        let action_items = items::action_items(&doc);
+        let decisions = items::decisions(&doc);
+        let score = score::score(&score::Signals {
+            speakers: &stats.speakers,
+            duration_seconds: stats.duration_seconds,
+            questions_asked: questions.asked,
+            questions_answered: questions.answered,
+            open_question: questions.open_example.as_ref(),
+            decisions: &decisions,
+            action_items: &action_items,
+            spoken_words: doc.spoken_words,
+            substantive_words: doc
+                .sentences
+                .iter()
+                .filter(|s| !s.terms.is_empty())
+                .map(|s| s.clean.words)
+                .sum(),
+        });
         Analysis {
-            qa_pairs: qa::pairs(&doc, self.max_qa_pairs),
+            qa_pairs: questions.pairs,
             insights: Some(Insights {
                 summary: summary::summarize(&doc, summary_words),
-                action_items: items::action_items(&doc),
-                decisions: items::decisions(&doc),
+                action_items,
+                decisions,
                 topics: topics.topics,
                 keywords: topics.keywords,
                 speakers: stats.speakers,
                 duration_seconds: stats.duration_seconds,
                 word_count: stats.word_count,
                 engine: ENGINE_NAME.to_owned(),
+                overall_score: Some(score.overall),
+                strengths: score.strengths,
+                weaknesses: score.weaknesses,
             }),
             insights_error,
         }

@@ -21,17 +21,37 @@ const MAX_SKIPPED_TURNS: usize = 2;
 const TAGS: &str = "right|okay|ok|yeah|no|huh|really|sorry|what|yes|alright|all right|eh|isn't it|\
                     you know|don't you think|is that right|is that okay|is it|does it|do you";
 
-pub(crate) fn pairs(doc: &Document, max_pairs: usize) -> Vec<QaPair> {
+/// The meeting's questions: the pairs shown, and how many of the questions put to the
+/// others (a question ending a turn, see `question_of`) got an answer.
+#[derive(Debug, Default)]
+pub(crate) struct Questions {
+    pub pairs: Vec<QaPair>,
+    pub asked: usize,
+    pub answered: usize,
+    /// The question left open with the most content words (the first of equals), and who
+    /// asked it.
+    pub open_example: Option<(String, String)>,
+}
+
+pub(crate) fn questions(doc: &Document, max_pairs: usize) -> Questions {
     let mut found: Vec<(f64, usize, QaPair)> = Vec::new();
     // A question asked again and answered alike is shown once.
     let mut seen: FastSet<String> = FastSet::default();
+    let (mut asked, mut answered) = (0, 0);
+    let mut open: Option<(usize, usize)> = None;
     for (t, turn) in doc.turns.iter().enumerate() {
         let Some(q) = question_of(doc, turn.sentences.clone()) else {
             continue;
         };
+        asked += 1;
         let Some((answer, answered_by)) = answer_after(doc, t) else {
+            let terms = doc.sentences[q].terms.len();
+            if open.is_none_or(|(best, _)| terms > best) {
+                open = Some((terms, q));
+            }
             continue;
         };
+        answered += 1;
         let question = &doc.sentences[q];
         if !seen.insert(format!(
             "{}\n{}",
@@ -58,7 +78,19 @@ pub(crate) fn pairs(doc: &Document, max_pairs: usize) -> Vec<QaPair> {
         found.truncate(max_pairs);
         found.sort_by_key(|f| f.1);
     }
-    found.into_iter().map(|f| f.2).collect()
+    let open_example = open.map(|(_, q)| {
+        let s = &doc.sentences[q];
+        (
+            text::truncate_words(&s.clean.text, MAX_QUESTION_WORDS),
+            doc.speakers[doc.turns[s.turn].speaker].clone(),
+        )
+    });
+    Questions {
+        pairs: found.into_iter().map(|f| f.2).collect(),
+        asked,
+        answered,
+        open_example,
+    }
 }
 
 /// The question a turn ends on: its last question, if no more than one sentence follows it

@@ -92,6 +92,7 @@ async fn stop_of_a_completed_and_of_a_failed_bot_is_409_and_changes_nothing() {
         phase: domain::Phase::Completed,
         at: domain::now(),
         error: None,
+        error_code: None,
         analysis: None,
         email: None,
         webhook: None,

@@ -21,6 +21,7 @@ async fn complete(s: &Stack, id: &str) {
         phase: Phase::Completed,
         at,
         error: None,
+        error_code: None,
         analysis: None,
         email: None,
         webhook: None,

@@ -83,12 +83,15 @@ async fn a_meeting_has_its_whole_timeline_and_one_status_change_event_per_change
         .unwrap();
     assert_eq!(completed["event"]["sub_code"], "participant_left");
     assert_eq!(completed["event"]["metadata"]["deal"], "4711");
+    let complete: Vec<&Value> = hooks
+        .iter()
+        .filter(|h| h["event"]["event"] == "session_complete")
+        .collect();
+    assert_eq!(complete.len(), 1);
     assert_eq!(
-        hooks
-            .iter()
-            .filter(|h| h["event"]["event"] == "session_complete")
-            .count(),
-        1
+        complete[0]["event"]["metadata"],
+        json!({"team": "sales", "deal": "4711"}),
+        "every event carries the bot's metadata"
     );
     let statuses = &done["deliveries"]["status_changes"];
     assert_eq!(statuses.as_array().unwrap().len(), 6);

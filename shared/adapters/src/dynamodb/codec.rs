@@ -34,6 +34,21 @@ pub(super) fn rfc3339(t: OffsetDateTime) -> AttributeValue {
     s(domain::rfc3339::format(t))
 }
 
+/// Stored results (Q&A pairs and insights): gzip'd JSON.
+pub(super) fn encode_analysis(
+    analysis: &domain::insights::Analysis,
+) -> Result<AttributeValue, StoreError> {
+    let json = serde_json::to_vec(analysis).map_err(|e| StoreError::corrupt("result", e))?;
+    Ok(AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(
+        gzip(&json),
+    )))
+}
+
+pub(super) fn decode_analysis(item: &Item) -> Result<domain::insights::Analysis, StoreError> {
+    let json = gunzip(&blob(item, "data")?)?;
+    serde_json::from_slice(&json).map_err(|e| StoreError::corrupt("result", e))
+}
+
 pub(super) fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut enc = GzEncoder::new(
         Vec::with_capacity(bytes.len() / 3),

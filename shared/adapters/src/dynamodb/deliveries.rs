@@ -8,8 +8,9 @@ use super::expr::Expr;
 use super::keys::{bot_pk, SESSION_SK};
 use super::transactions::{outcome, Transaction};
 use super::DynamoStore;
-use app::ports::{Claim, DeliveryStore, EmailQuota, StoreError, WebhookSlot};
-use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use app::ports::{Claim, DeliveryStore, EmailQuota, EmailSlot, StoreError, WebhookSlot};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use domain::delivery_log::{DeliveryId, Redelivery};
 use domain::limits::LimitExceeded;
 use domain::session::{DeliveryState, EmailDelivery, WebhookAttempt, WebhookDelivery};
 use domain::BotId;
@@ -20,6 +21,21 @@ fn webhook_path(expr: &mut Expr, slot: WebhookSlot) -> String {
     match slot {
         WebhookSlot::Final => expr.name("webhook_delivery"),
         WebhookSlot::Event(i) => format!("{}[{i}]", expr.name("event_deliveries")),
+    }
+}
+
+/// The path of an email delivery on the session item.
+fn email_path(expr: &mut Expr, slot: EmailSlot) -> String {
+    match slot {
+        EmailSlot::Original => expr.name("email_delivery"),
+        EmailSlot::Later(i) => format!("{}[{i}]", expr.name("later_emails")),
+    }
+}
+
+fn email_of(session: &domain::Session, slot: EmailSlot) -> Option<&EmailDelivery> {
+    match slot {
+        EmailSlot::Original => session.email_delivery.as_ref(),
+        EmailSlot::Later(i) => session.later_emails.get(i),
     }
 }
 
@@ -43,13 +59,15 @@ enum FirstClaim {
 /// The claim of the session's email: `pending` (or `sending` whose lease ran out) ->
 /// `sending` until `lease_until`, one more attempt. `first` claims only a never-attempted
 /// email (the one counted against the quota).
-fn email_claim(now: OffsetDateTime, lease_until: OffsetDateTime, first: bool) -> (Expr, String) {
+fn email_claim(
+    slot: EmailSlot,
+    now: OffsetDateTime,
+    lease_until: OffsetDateTime,
+    first: bool,
+) -> (Expr, String) {
     let mut expr = Expr::default();
-    let (d, st, lease) = (
-        expr.name("email_delivery"),
-        expr.name("state"),
-        expr.name("lease_expires_ms"),
-    );
+    let d = email_path(&mut expr, slot);
+    let (st, lease) = (expr.name("state"), expr.name("lease_expires_ms"));
     let (claimed, attempts) = (expr.name("claimed_at"), expr.name("attempts"));
     let pending = expr.value("pending", s("pending"));
     let sending = expr.value("sending", s("sending"));
@@ -75,11 +93,12 @@ impl DynamoStore {
     async fn first_email_claim(
         &self,
         id: BotId,
+        slot: EmailSlot,
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
         quota: &EmailQuota,
     ) -> Result<FirstClaim, StoreError> {
-        let (expr, condition) = email_claim(now, lease_until, true);
+        let (expr, condition) = email_claim(slot, now, lease_until, true);
         let claim = Update::builder()
             .table_name(&*self.table)
             .key("pk", s(bot_pk(id)))
@@ -107,10 +126,15 @@ impl DynamoStore {
     }
 
     /// Settles a never-attempted email as failed: the day's quota is used up.
-    async fn fail_over_quota(&self, id: BotId, quota: &EmailQuota) -> Result<(), StoreError> {
+    async fn fail_over_quota(
+        &self,
+        id: BotId,
+        slot: EmailSlot,
+        quota: &EmailQuota,
+    ) -> Result<(), StoreError> {
         let mut expr = Expr::default();
-        let (d, st, error, attempts) = (
-            expr.name("email_delivery"),
+        let d = email_path(&mut expr, slot);
+        let (st, error, attempts) = (
             expr.name("state"),
             expr.name("error"),
             expr.name("attempts"),
@@ -138,34 +162,45 @@ impl DeliveryStore for DynamoStore {
     async fn claim_email(
         &self,
         id: BotId,
+        slot: EmailSlot,
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
         quota: &EmailQuota,
     ) -> Result<Claim, StoreError> {
-        match self.first_email_claim(id, now, lease_until, quota).await? {
+        match self
+            .first_email_claim(id, slot, now, lease_until, quota)
+            .await?
+        {
             FirstClaim::Claimed => return Ok(Claim::Claimed),
             FirstClaim::OverQuota => {
-                self.fail_over_quota(id, quota).await?;
+                self.fail_over_quota(id, slot, quota).await?;
                 return Ok(Claim::OverQuota);
             }
             FirstClaim::NotFirst => {}
         }
-        let (expr, condition) = email_claim(now, lease_until, false);
+        let (expr, condition) = email_claim(slot, now, lease_until, false);
         if self.update_session(id, expr, condition).await? {
             return Ok(Claim::Claimed);
         }
         let now_ms = millis(now);
         self.claim_outcome(id, |s| {
-            s.email_delivery
-                .as_ref()
+            email_of(s, slot)
                 .is_some_and(|e| e.state == DeliveryState::Sending && e.lease_expires_ms >= now_ms)
         })
         .await
     }
 
-    async fn record_email(&self, id: BotId, delivery: &EmailDelivery) -> Result<(), StoreError> {
-        let mut expr = Expr::default().set("email_delivery", to_av(delivery)?);
-        let (d, st) = (expr.name("email_delivery"), expr.name("state"));
+    async fn record_email(
+        &self,
+        id: BotId,
+        slot: EmailSlot,
+        delivery: &EmailDelivery,
+    ) -> Result<(), StoreError> {
+        let mut expr = Expr::default();
+        let d = email_path(&mut expr, slot);
+        let value = expr.value("delivery", to_av(delivery)?);
+        expr.sets.push(format!("{d} = {value}"));
+        let st = expr.name("state");
         let sending = expr.value("sending", s("sending"));
         if !self
             .update_session(id, expr, format!("{d}.{st} = {sending}"))
@@ -212,6 +247,42 @@ impl DeliveryStore for DynamoStore {
             })
         })
         .await
+    }
+
+    async fn add_redelivery(
+        &self,
+        id: BotId,
+        original: DeliveryId,
+        redelivery: &Redelivery,
+        expected: usize,
+    ) -> Result<bool, StoreError> {
+        let mut expr = Expr::default();
+        let (list, value) = match redelivery {
+            Redelivery::Webhook(d) => (expr.name("event_deliveries"), to_av(d)?),
+            Redelivery::Email(d) => (expr.name("later_emails"), to_av(d)?),
+        };
+        let added = expr.value("added", AttributeValue::L(vec![value]));
+        let empty = expr.value("empty", AttributeValue::L(Vec::new()));
+        expr.sets.push(format!(
+            "{list} = list_append(if_not_exists({list}, {empty}), {added})"
+        ));
+        let original = match original {
+            DeliveryId::Email => email_path(&mut expr, EmailSlot::Original),
+            DeliveryId::LaterEmail(i) => email_path(&mut expr, EmailSlot::Later(i)),
+            DeliveryId::Webhook => webhook_path(&mut expr, WebhookSlot::Final),
+            DeliveryId::Event(i) => webhook_path(&mut expr, WebhookSlot::Event(i)),
+        };
+        let st = expr.name("state");
+        let delivered = expr.value("delivered", s("delivered"));
+        let failed = expr.value("failed", s("failed"));
+        let count = expr.value("count", n(expected));
+        let size = if expected == 0 {
+            format!("(attribute_not_exists({list}) OR size({list}) = {count})")
+        } else {
+            format!("size({list}) = {count}")
+        };
+        let condition = format!("{original}.{st} IN ({delivered}, {failed}) AND {size}");
+        self.update_session(id, expr, condition).await
     }
 
     async fn record_webhook_attempt(

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 #[derive(Default)]
 pub(super) struct Expr {
     pub(super) sets: Vec<String>,
+    pub(super) removes: Vec<String>,
     pub(super) names: HashMap<String, String>,
     pub(super) values: HashMap<String, AttributeValue>,
 }
@@ -49,6 +50,13 @@ impl Expr {
         self
     }
 
+    /// `REMOVE attr`
+    pub(super) fn remove(mut self, attr: &str) -> Self {
+        let name = self.name(attr);
+        self.removes.push(name);
+        self
+    }
+
     /// `#phase IN (:from0, :from1, ...)`
     pub(super) fn phase_in(&mut self, phases: &[Phase]) -> String {
         let name = self.name("phase");
@@ -61,7 +69,14 @@ impl Expr {
     }
 
     pub(super) fn update_expression(&self) -> String {
-        format!("SET {}", self.sets.join(", "))
+        let mut parts = Vec::new();
+        if !self.sets.is_empty() {
+            parts.push(format!("SET {}", self.sets.join(", ")));
+        }
+        if !self.removes.is_empty() {
+            parts.push(format!("REMOVE {}", self.removes.join(", ")));
+        }
+        parts.join(" ")
     }
 }
 
@@ -77,6 +92,15 @@ mod tests {
             "SET #status_changes = list_append(if_not_exists(#status_changes, :empty_list), :status_changes_new)"
         );
         assert!(Expr::default().append("x", Vec::new()).sets.is_empty());
+    }
+
+    #[test]
+    fn removals_follow_the_sets() {
+        let e = Expr::default()
+            .set("a", AttributeValue::S("x".into()))
+            .remove("b");
+        assert_eq!(e.update_expression(), "SET #a = :a REMOVE #b");
+        assert_eq!(Expr::default().remove("b").update_expression(), "REMOVE #b");
     }
 
     #[test]

@@ -28,6 +28,13 @@ pub(super) const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
 pub(super) const SESSION_SK: &str = "SESSION";
 pub(super) const RESULT_SK: &str = "RESULT";
 pub(super) const TRANSCRIPT_SK_PREFIX: &str = "TRANSCRIPT#";
+pub(super) const INSIGHTS_SK_PREFIX: &str = "INSIGHTS#";
+
+/// An earlier version of the insights (the latest is `RESULT`); sorts before `RESULT`, so
+/// the status route's query from `RESULT` on never reads it.
+pub(super) fn insights_sk(version: u32) -> String {
+    format!("{INSIGHTS_SK_PREFIX}v{version:04}")
+}
 
 /// The table's TTL attribute (Unix seconds): DynamoDB removes an item some time after it.
 pub(super) const TTL_ATTRIBUTE: &str = "expires_at";

@@ -10,6 +10,7 @@ mod expr;
 mod key_cache;
 mod keys;
 mod listing;
+mod reruns;
 mod sessions;
 mod transactions;
 mod transcripts;

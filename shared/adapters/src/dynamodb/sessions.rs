@@ -3,7 +3,9 @@
 //! the report's commit point (`record_exit`), and `finish`, which stores the results and
 //! the deliveries owed in the same transaction.
 
-use super::codec::{blob, decode_transcript, gunzip, gzip, n, rfc3339, s, string, to_av};
+use super::codec::{
+    blob, decode_analysis, decode_transcript, encode_analysis, n, rfc3339, s, string, to_av,
+};
 use super::counters;
 use super::expr::Expr;
 use super::keys::{
@@ -16,7 +18,6 @@ use app::ports::{
     Admission, CreateOutcome, Finish, IdempotencyClaim, RecordExit, SessionStore, SessionView,
     StoreError, Timeline,
 };
-use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use domain::insights::Analysis;
 use domain::limits::{seconds_to_next_minute, LimitExceeded};
@@ -71,21 +72,33 @@ fn assemble(session: Session, items: Vec<Item>) -> Result<SessionView, StoreErro
         }
         None => None,
     };
-    let analysis = match result {
-        Some(item) => {
-            let json = gunzip(&blob(&item, "data")?)?;
-            Some(
-                serde_json::from_slice::<Analysis>(&json)
-                    .map_err(|e| StoreError::corrupt("result", e))?,
-            )
-        }
-        None => None,
-    };
+    let analysis = result.as_ref().map(decode_analysis).transpose()?;
     Ok(SessionView {
         session,
         transcript,
         analysis,
     })
+}
+
+/// The put of stored results under `sk` (the latest, or an earlier version), with the
+/// session's expiry when it has one.
+pub(super) fn analysis_put(
+    table: &str,
+    id: BotId,
+    sk: &str,
+    analysis: &Analysis,
+    expires_at: Option<OffsetDateTime>,
+) -> Result<TransactWriteItem, StoreError> {
+    let mut put = Put::builder()
+        .table_name(table)
+        .item("pk", s(bot_pk(id)))
+        .item("sk", s(sk))
+        .item("data", encode_analysis(analysis)?);
+    if let Some(at) = expires_at {
+        put = put.item(TTL_ATTRIBUTE, n(at.unix_timestamp()));
+    }
+    let put = put.build().map_err(build_error)?;
+    Ok(TransactWriteItem::builder().put(put).build())
 }
 
 /// The transition's timeline changes and `status_change` events, appended in its write.
@@ -338,6 +351,9 @@ impl SessionStore for DynamoStore {
         if let Some(error) = finish.error {
             expr = expr.set("error", s(error));
         }
+        if let Some(code) = finish.error_code {
+            expr = expr.set("error_code", s(code));
+        }
         if let Some(e) = finish.analysis.and_then(|a| a.insights_error.as_deref()) {
             expr = expr.set("insights_error", s(e));
         }
@@ -360,18 +376,8 @@ impl SessionStore for DynamoStore {
             tx = tx.transact_items(counters::free_slot(&self.table, account)?);
         }
         if let Some(analysis) = finish.analysis {
-            let json =
-                serde_json::to_vec(analysis).map_err(|e| StoreError::corrupt("result", e))?;
-            let mut put = Put::builder()
-                .table_name(&*self.table)
-                .item("pk", s(bot_pk(id)))
-                .item("sk", s(RESULT_SK))
-                .item("data", AttributeValue::B(Blob::new(gzip(&json))));
-            if let Some(at) = finish.expires_at {
-                put = put.item(TTL_ATTRIBUTE, n(at.unix_timestamp()));
-            }
-            let put = put.build().map_err(build_error)?;
-            tx = tx.transact_items(TransactWriteItem::builder().put(put).build());
+            let put = analysis_put(&self.table, id, RESULT_SK, analysis, finish.expires_at)?;
+            tx = tx.transact_items(put);
         }
         // Only the session's phase condition can fail (the result item is unconditional):
         // that is a lost race. Throttling and conflicts are errors (the message comes back);

@@ -4,7 +4,8 @@
 
 use super::codec::{blob, decode_transcript, encode_transcript, n, s, TRANSCRIPT_CHUNK_BYTES};
 use super::keys::{
-    bot_pk, transcript_prefix, transcript_sk, RESULT_SK, TRANSCRIPT_SK_PREFIX, TTL_ATTRIBUTE,
+    bot_pk, transcript_prefix, transcript_sk, INSIGHTS_SK_PREFIX, RESULT_SK, TRANSCRIPT_SK_PREFIX,
+    TTL_ATTRIBUTE,
 };
 use super::{DynamoStore, SortKey};
 use app::ports::{StoreError, TranscriptStore};
@@ -72,7 +73,7 @@ impl TranscriptStore for DynamoStore {
         for sk in self.partition_keys(pk.clone()).await? {
             let counter = if sk.starts_with(TRANSCRIPT_SK_PREFIX) {
                 &mut transcript_chunks
-            } else if sk == RESULT_SK {
+            } else if sk == RESULT_SK || sk.starts_with(INSIGHTS_SK_PREFIX) {
                 &mut results
             } else {
                 continue;

@@ -65,6 +65,15 @@ impl<C: ChatModel> InsightsEngine for LlmInsights<C> {
         match self.ask(transcript, request).await {
             Ok(answer) => {
                 let base = counted.insights.unwrap_or_default();
+                // Field by field: what the model did not give as asked is the built-in
+                // engine's, measured on the same transcript.
+                let score = answer.score();
+                if score.overall_score.is_none()
+                    || score.strengths.is_none()
+                    || score.weaknesses.is_none()
+                {
+                    tracing::info!(model = self.model.name(), ?score, "the model's score is incomplete; the built-in engine's stands in where it is missing");
+                }
                 Analysis {
                     qa_pairs: answer
                         .qa_pairs
@@ -82,6 +91,9 @@ impl<C: ChatModel> InsightsEngine for LlmInsights<C> {
                         decisions: answer.decisions,
                         topics: answer.topics,
                         engine: self.model.name().to_owned(),
+                        overall_score: score.overall_score.or(base.overall_score),
+                        strengths: score.strengths.unwrap_or(base.strengths.clone()),
+                        weaknesses: score.weaknesses.unwrap_or(base.weaknesses.clone()),
                         ..base
                     }),
                     // The counted statistics may cover only part of a hostile transcript:

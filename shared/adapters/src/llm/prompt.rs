@@ -6,6 +6,7 @@ use app::ports::InsightsRequest;
 use domain::insights::ActionItem;
 use domain::Transcript;
 use serde::Deserialize;
+use serde_json::Value;
 
 /// Longest transcript text sent to a model (about 60,000 tokens); longer meetings are cut
 /// at a line end and the prompt says so.
@@ -23,6 +24,57 @@ pub(super) struct ModelAnswer {
     pub(super) topics: Vec<String>,
     #[serde(default)]
     pub(super) qa_pairs: Vec<ModelQa>,
+    /// Checked one by one ([`ModelAnswer::score`]): a missing or malformed one is replaced
+    /// by the built-in engine's, without refusing the rest of the answer.
+    #[serde(default)]
+    overall_score: Value,
+    #[serde(default)]
+    strengths: Value,
+    #[serde(default)]
+    weaknesses: Value,
+}
+
+/// The longest list of strengths or weaknesses, and the longest sentence in one, a model may
+/// give.
+const MAX_POINTS: usize = 10;
+const MAX_POINT_CHARS: usize = 300;
+
+/// The model's meeting score, strengths and weaknesses, each `None` when missing or not as
+/// asked.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct ModelScore {
+    pub(super) overall_score: Option<f64>,
+    pub(super) strengths: Option<Vec<String>>,
+    pub(super) weaknesses: Option<Vec<String>>,
+}
+
+impl ModelAnswer {
+    pub(super) fn score(&self) -> ModelScore {
+        let (low, high) = domain::insights::SCORE_RANGE;
+        ModelScore {
+            overall_score: self
+                .overall_score
+                .as_f64()
+                .filter(|s| (low..=high).contains(s))
+                .map(|s| (s * 10.0).round() / 10.0),
+            strengths: points(&self.strengths),
+            weaknesses: points(&self.weaknesses),
+        }
+    }
+}
+
+/// A list of at most `MAX_POINTS` short, non-empty sentences.
+fn points(value: &Value) -> Option<Vec<String>> {
+    let items = value.as_array().filter(|a| a.len() <= MAX_POINTS)?;
+    items
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .map(str::trim)
+                .filter(|t| !t.is_empty() && t.chars().count() <= MAX_POINT_CHARS)
+                .map(str::to_owned)
+        })
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,7 +110,12 @@ pub(super) fn prompts(transcript: &Transcript, request: &InsightsRequest<'_>) ->
         "You analyse meeting transcripts. Answer with one JSON object and nothing else, with keys: \
          \"summary\" (string), \"action_items\" (array of {\"task\", \"owner\" or null, \"due\" or null}), \
          \"decisions\" (array of strings), \"topics\" (array of short strings), \
-         \"qa_pairs\" (array of {\"question\", \"answer\"} for questions asked and answered in the meeting). \
+         \"qa_pairs\" (array of {\"question\", \"answer\"} for questions asked and answered in the meeting), \
+         \"overall_score\" (a number from 0 to 10: how effective the meeting was, judged as the analysis \
+         instructions ask when there are any), \
+         \"strengths\" and \"weaknesses\" (arrays of at most 5 short sentences each, every one naming what it \
+         measured and its number, such as \"Dana spoke 61% of the time\" or \"3 of 7 questions were not answered\", \
+         and quoting the transcript where it helps the reader find it). \
          Use only what the transcript says.",
     );
     if let Some(p) = request.analysis_prompt {
@@ -102,6 +159,38 @@ fn first_part(text: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_score_strengths_and_weaknesses_are_checked_one_by_one() {
+        let answer = parse_answer(
+            r#"{"summary": "S", "overall_score": 7.46, "strengths": ["Bob answered 4 of 4 questions"], "weaknesses": "none"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            answer.score(),
+            ModelScore {
+                overall_score: Some(7.5),
+                strengths: Some(vec!["Bob answered 4 of 4 questions".into()]),
+                weaknesses: None,
+            }
+        );
+        for bad in [
+            r#"{"summary": "S", "overall_score": 11, "strengths": [""], "weaknesses": [1]}"#,
+            r#"{"summary": "S", "overall_score": "8", "strengths": null}"#,
+            r#"{"summary": "S", "overall_score": -1, "strengths": ["a","b","c","d","e","f","g","h","i","j","k"]}"#,
+        ] {
+            assert_eq!(
+                parse_answer(bad).unwrap().score(),
+                ModelScore::default(),
+                "{bad}"
+            );
+        }
+        let long = format!(
+            r#"{{"summary": "S", "weaknesses": ["{}"]}}"#,
+            "x".repeat(301)
+        );
+        assert_eq!(parse_answer(&long).unwrap().score().weaknesses, None);
+    }
 
     #[test]
     fn a_long_transcript_is_cut_after_a_whole_line() {

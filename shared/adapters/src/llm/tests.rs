@@ -91,6 +91,37 @@ async fn a_good_answer_becomes_the_insights_with_counted_speaker_stats() {
 }
 
 #[tokio::test]
+async fn the_models_score_is_used_and_what_it_left_out_is_the_built_in_engines() {
+    let scored = r#"{"summary":"Short.","overall_score":6,"strengths":["Bob answered Ada's question"],"weaknesses":["No owner for the release"]}"#;
+    let (url, _) = server(vec![Reply::Content(scored)]).await;
+    let i = engine(url)
+        .analyze(&transcript(), &InsightsRequest::default())
+        .await
+        .insights
+        .unwrap();
+    assert_eq!(i.overall_score, Some(6.0));
+    assert_eq!(i.strengths, ["Bob answered Ada's question"]);
+    assert_eq!(i.weaknesses, ["No owner for the release"]);
+
+    let builtin = BuiltinEngine::new()
+        .analyze(&transcript())
+        .insights
+        .unwrap();
+    let partial =
+        r#"{"summary":"Short.","overall_score":"great","weaknesses":["No owner for the release"]}"#;
+    let (url, _) = server(vec![Reply::Content(partial)]).await;
+    let a = engine(url)
+        .analyze(&transcript(), &InsightsRequest::default())
+        .await;
+    assert_eq!(a.insights_error, None, "the rest of the answer is used");
+    let i = a.insights.unwrap();
+    assert_eq!(i.summary, "Short.");
+    assert_eq!(i.overall_score, builtin.overall_score);
+    assert_eq!(i.strengths, builtin.strengths);
+    assert_eq!(i.weaknesses, ["No owner for the release"]);
+}
+
+#[tokio::test]
 async fn a_fenced_answer_is_accepted() {
     let (url, _) = server(vec![Reply::Content(
         "```json\n{\"summary\":\"Short.\"}\n```",

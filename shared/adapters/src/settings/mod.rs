@@ -157,6 +157,24 @@ pub struct ExportFunction {
     pub table: TableSettings,
 }
 
+/// `GET /api/bot/{bot_id}/deliveries` and `POST …/deliveries/{delivery_id}/redeliver`:
+/// reads the session, appends a redelivery, queues it; checks a new URL as join does.
+#[derive(Clone, Debug)]
+pub struct DeliveriesFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+    pub queue_url: String,
+    pub url_policy: UrlPolicy,
+}
+
+/// `POST /api/bot/{bot_id}/insights` (queues a re-run) and `GET …/insights?version=N`.
+#[derive(Clone, Debug)]
+pub struct AnalysisFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+    pub queue_url: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct ReportFunction {
     pub log: LogSettings,
@@ -214,7 +232,7 @@ fn url_policy(env: &impl Env) -> Result<UrlPolicy, ConfigError> {
 
 /// Defaults (production's) overridden by `EXIT_DEADLINE_SECONDS`, `DELIVERY_LEASE_SECONDS`,
 /// `WEBHOOK_RETRY_BASE_SECONDS`, `WEBHOOK_RETRY_MAX_DELAY_SECONDS`,
-/// `WEBHOOK_RETRY_WINDOW_SECONDS`.
+/// `WEBHOOK_RETRY_WINDOW_SECONDS`; and the optional `RESULTS_BASE_URL`.
 fn pipeline(env: &impl Env) -> Result<PipelineSettings, ConfigError> {
     let d = PipelineSettings::default();
     Ok(PipelineSettings {
@@ -236,7 +254,33 @@ fn pipeline(env: &impl Env) -> Result<PipelineSettings, ConfigError> {
         )?,
         max_email_attempts: d.max_email_attempts,
         limits: limits(env)?,
+        results_base_url: env
+            .optional("RESULTS_BASE_URL")
+            .map(|url| results_base_url(&url, url_policy(env)?))
+            .transpose()?,
     })
+}
+
+/// `RESULTS_BASE_URL`: an https URL (plain http only for local development) without
+/// credentials, optionally with a `{bot_id}` placeholder; it becomes the email's link to
+/// the full results.
+fn results_base_url(value: &str, policy: UrlPolicy) -> Result<String, ConfigError> {
+    let invalid = |why: &str| ConfigError::Invalid {
+        name: "RESULTS_BASE_URL",
+        why: format!("'{value}' {why}"),
+    };
+    let url = url::Url::parse(value).map_err(|_| invalid("is not a URL"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if policy.allow_insecure_local => {}
+        _ => return Err(invalid("must be an https URL")),
+    }
+    if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "must be an https URL without user name or password",
+        ));
+    }
+    Ok(value.trim().to_owned())
 }
 
 /// The limits of accounts that have not set their own: `ACCOUNT_ACTIVE_BOTS`,
@@ -334,6 +378,27 @@ impl FromEnv for ExportFunction {
         Ok(Self {
             log: log(env),
             table: table(env)?,
+        })
+    }
+}
+
+impl FromEnv for DeliveriesFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+            queue_url: env.required("PIPELINE_QUEUE_URL")?,
+            url_policy: url_policy(env)?,
+        })
+    }
+}
+
+impl FromEnv for AnalysisFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+            queue_url: env.required("PIPELINE_QUEUE_URL")?,
         })
     }
 }

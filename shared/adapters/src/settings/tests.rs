@@ -146,6 +146,51 @@ fn defaults_are_productions() {
 }
 
 #[test]
+fn the_results_base_url_is_optional_and_https() {
+    assert_eq!(
+        PipelineFunction::read(&env(PIPELINE))
+            .unwrap()
+            .pipeline
+            .results_base_url,
+        None
+    );
+    let mut p = env(PIPELINE);
+    p.insert(
+        "RESULTS_BASE_URL",
+        "https://app.example.com/meetings/{bot_id}",
+    );
+    assert_eq!(
+        PipelineFunction::read(&p)
+            .unwrap()
+            .pipeline
+            .results_base_url
+            .as_deref(),
+        Some("https://app.example.com/meetings/{bot_id}")
+    );
+    for bad in [
+        "http://app.example.com",
+        "javascript:alert(1)",
+        "https://user:pw@app.example.com",
+        "app.example.com",
+    ] {
+        p.insert("RESULTS_BASE_URL", bad);
+        assert!(
+            matches!(
+                PipelineFunction::read(&p).unwrap_err(),
+                ConfigError::Invalid {
+                    name: "RESULTS_BASE_URL",
+                    ..
+                }
+            ),
+            "{bad}"
+        );
+    }
+    p.insert("RESULTS_BASE_URL", "http://127.0.0.1:9000");
+    p.insert("WEBHOOK_ALLOW_INSECURE", "true");
+    assert!(PipelineFunction::read(&p).is_ok(), "plain http locally");
+}
+
+#[test]
 fn lambdas_log_level_and_the_metrics_namespace_are_read() {
     let mut p = env(PIPELINE);
     p.insert("AWS_LAMBDA_LOG_LEVEL", "WARN");

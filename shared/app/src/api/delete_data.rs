@@ -3,9 +3,9 @@
 //! The session itself stays (its timeline and the receipt), so status can say what
 //! happened; a second deletion answers the first one's receipt.
 
-use super::auth::authenticate;
+use super::bots::own_session;
 use super::error::{into_response, ApiError, Flavor, Operation};
-use super::http::{json_response, path_param, request_id};
+use super::http::{json_response, request_id};
 use crate::ports::{Accounts, SessionStore, TranscriptStore};
 use domain::rfc3339::format;
 use domain::session::DataDeleted;
@@ -66,17 +66,8 @@ impl<S: SessionStore + TranscriptStore + Accounts> DeleteDataHandler<S> {
     }
 
     async fn delete(&self, req: &Request) -> Result<Receipt, ApiError> {
-        let account = authenticate(&self.store, req.headers(), OP).await?;
-        let raw = path_param(req, "bot_id").unwrap_or_default();
-        let bot_id = BotId::parse(&raw).map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
-        tracing::Span::current().record("bot_id", tracing::field::display(bot_id));
-        let mut session = self
-            .store
-            .get_session(bot_id)
-            .await
-            .map_err(|e| ApiError::internal(OP, e))?
-            .filter(|s| s.account_id == account)
-            .ok_or_else(|| ApiError::NotFound(bot_id.to_string()))?;
+        let mut session = own_session(&self.store, req, OP).await?;
+        let bot_id = session.bot_id;
         if let Some(earlier) = session.data_deleted {
             return Ok(Receipt::of(bot_id, earlier));
         }

@@ -29,6 +29,10 @@ pub enum Operation {
     List,
     DeleteData,
     Export,
+    Deliveries,
+    Redeliver,
+    Insights,
+    Rerun,
 }
 
 impl Operation {
@@ -42,6 +46,10 @@ impl Operation {
             Operation::List => "list",
             Operation::DeleteData => "delete_data",
             Operation::Export => "export",
+            Operation::Deliveries => "deliveries",
+            Operation::Redeliver => "redeliver",
+            Operation::Insights => "insights",
+            Operation::Rerun => "rerun",
         }
     }
 }
@@ -72,6 +80,12 @@ pub enum ApiError {
     Finished { bot_id: BotId, phase: Phase },
     #[error("bot {bot_id} is still running ({phase:?})")]
     Running { bot_id: BotId, phase: Phase },
+    /// The bot is there, but what the request names under it is not (a delivery, a version).
+    #[error("{0}")]
+    Missing(String),
+    /// The request conflicts with the bot's state; the sentence says how.
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("the data of bot {bot_id} was deleted")]
     DataDeleted { bot_id: BotId, at: String },
     #[error("idempotency key reused with a different body")]
@@ -99,7 +113,8 @@ impl ApiError {
     pub fn status_code(&self) -> u16 {
         match self {
             ApiError::Unauthenticated(_) => 401,
-            ApiError::NotFound(_) => 404,
+            ApiError::NotFound(_) | ApiError::Missing(_) => 404,
+            ApiError::Conflict(_) => 409,
             ApiError::NoTranscript(_) => 404,
             ApiError::InvalidRequest(_) => 400,
             ApiError::UnsupportedMediaType(_) => 415,
@@ -136,6 +151,16 @@ impl ApiError {
                 format!("Bot session {id} has no transcript yet."),
                 "The transcript is available once the bot has left the meeting and its results are processed.",
             ),
+            ApiError::Missing(detail) => (
+                "not_found",
+                detail.clone(),
+                "The specified resource does not exist.",
+            ),
+            ApiError::Conflict(detail) => (
+                "conflict",
+                detail.clone(),
+                "The request conflicts with the bot's current state.",
+            ),
             ApiError::InvalidRequest(detail) => (
                 "invalid_request",
                 detail.clone(),
@@ -163,10 +188,10 @@ impl ApiError {
             ApiError::Running { bot_id, phase } => (
                 "conflict",
                 format!(
-                    "Bot session {bot_id} is still running (phase '{}'); its data can be deleted once it has completed or failed.",
+                    "Bot session {bot_id} is still running (phase '{}'); this can be done once it has completed or failed.",
                     phase.as_str()
                 ),
-                "Stop the bot and wait for it to finish before deleting its data.",
+                "Stop the bot and wait for it to finish, then try again.",
             ),
             ApiError::DataDeleted { bot_id, at } => (
                 "gone",
@@ -198,6 +223,10 @@ impl ApiError {
                     Operation::List => "Failed to list bots. Please try again.",
                     Operation::DeleteData => "Failed to delete the bot's data. Please try again.",
                     Operation::Export => "Failed to export the transcript. Please try again.",
+                    Operation::Deliveries => "Failed to read the deliveries. Please try again.",
+                    Operation::Redeliver => "Failed to redeliver. Please try again.",
+                    Operation::Insights => "Failed to read the insights. Please try again.",
+                    Operation::Rerun => "Failed to start the insights re-run. Please try again.",
                 }
                 .into(),
                 "An error occurred while processing your request.",

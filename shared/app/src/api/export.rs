@@ -2,11 +2,11 @@
 //! ended bot as a file, rendered by `domain::transcript_export`.
 
 use super::auth::authenticate;
+use super::bots::{data_kept, session_of};
 use super::error::{into_response, ApiError, Flavor, Operation};
-use super::http::{path_param, query_param, request_id, text_response};
+use super::http::{query_param, request_id, text_response};
 use crate::ports::{Accounts, SessionStore, TranscriptStore};
 use domain::transcript_export::ExportFormat;
-use domain::BotId;
 use lambda_http::{Body, Request, Response};
 use tracing::Instrument;
 
@@ -30,9 +30,6 @@ impl<S: SessionStore + TranscriptStore + Accounts> ExportHandler<S> {
 
     async fn export(&self, req: &Request) -> Result<(ExportFormat, String), ApiError> {
         let account = authenticate(&self.store, req.headers(), Operation::Export).await?;
-        let raw = path_param(req, "bot_id").unwrap_or_default();
-        let bot_id = BotId::parse(&raw).map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
-        tracing::Span::current().record("bot_id", tracing::field::display(bot_id));
         // The format is the request's alone: refused before anything is read.
         let format = match query_param(req, "format") {
             Some(raw) => {
@@ -40,24 +37,12 @@ impl<S: SessionStore + TranscriptStore + Accounts> ExportHandler<S> {
             }
             None => ExportFormat::DEFAULT,
         };
-        // The account is checked on the session item alone, before the transcript is read:
-        // another account's bot costs one small read and answers 404.
-        let session = self
-            .store
-            .get_session(bot_id)
-            .await
-            .map_err(|e| ApiError::internal(Operation::Export, e))?
-            .filter(|s| s.account_id == account)
-            .ok_or_else(|| ApiError::NotFound(bot_id.to_string()))?;
+        let session = session_of(&self.store, &account, req, Operation::Export).await?;
+        let bot_id = session.bot_id;
         // A deleted transcript is gone for good (410), answered before anything else is
         // read. A transcript is shown once the session has ended (as the status route shows
         // it), and only if the bot reported one.
-        if let Some(deleted) = session.data_deleted {
-            return Err(ApiError::DataDeleted {
-                bot_id,
-                at: domain::rfc3339::format(deleted.at),
-            });
-        }
+        data_kept(&session)?;
         let exit = session
             .exit
             .as_ref()

@@ -2,6 +2,7 @@
 //! `{"status":"started","bot_id","room_url"}`. An `Idempotency-Key` makes a retried join
 //! return the same bot and start nothing new.
 
+use super::address::resolved_address_refusal;
 use super::auth::authenticate;
 use super::error::{into_response, ApiError, Flavor, Operation};
 use super::http::{json_response, limit_body, request_id, require_json};
@@ -18,7 +19,7 @@ use domain::messages::PipelineMessage;
 use domain::net::UrlPolicy;
 use domain::session::{Outcome, WebhookEvent};
 use domain::timeline::{ChangeCode, SubCode};
-use domain::{now, BotId, BotSecret, Phase, Session, WebhookUrl};
+use domain::{now, BotId, BotSecret, Phase, Session};
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use std::time::Duration;
@@ -188,7 +189,7 @@ where
                 tracing::warn!(error = %Chain(&err), reason = failure.code, "bot runtime refused to start the bot");
                 record(Metric::BotStartRefused(failure.code));
                 let detail = format!("{} ({})", failure.message, failure.code);
-                self.fail_join(&session, &detail).await;
+                self.fail_join(&session, &detail, failure.code).await;
                 Err(ApiError::BotStartFailed { bot_id, detail })
             }
         }
@@ -218,7 +219,7 @@ where
     }
 
     /// The runtime refused: the session is failed and the customer's webhook told.
-    async fn fail_join(&self, session: &Session, detail: &str) {
+    async fn fail_join(&self, session: &Session, detail: &str, code: &str) {
         let (email, webhook) =
             session.deliveries_for(WebhookEvent::BotJoinFailed, Outcome::NoTranscript);
         let at = now();
@@ -234,6 +235,7 @@ where
             phase: Phase::Failed,
             at,
             error: Some(detail),
+            error_code: Some(code),
             analysis: None,
             email,
             webhook,
@@ -284,29 +286,6 @@ where
             tracing::error!(error = %Chain(&e), "could not schedule the session limit");
         }
     }
-}
-
-/// `Some(reason)` when the webhook URL's host resolves now to an address the policy
-/// refuses. A name that does not resolve (yet) is accepted here: the sender resolves it
-/// again, through the same guard, at every attempt.
-async fn resolved_address_refusal<D: HostResolver>(
-    resolver: &D,
-    url: &WebhookUrl,
-    policy: UrlPolicy,
-) -> Option<String> {
-    let host = url
-        .as_url()
-        .host_str()?
-        .trim_start_matches('[')
-        .trim_end_matches(']');
-    if host.parse::<std::net::IpAddr>().is_ok() {
-        return None; // literals were checked when the URL was parsed
-    }
-    let lookup = tokio::time::timeout(Duration::from_secs(2), resolver.lookup(host));
-    let ips = lookup.await.ok()?.ok()?;
-    ips.iter()
-        .find_map(|ip| policy.refuses(*ip))
-        .map(|why| format!("resolves to {why}, which is not allowed"))
 }
 
 fn started_response(bot_id: BotId, room_url: &str) -> Response<Body> {

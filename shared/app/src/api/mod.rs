@@ -4,11 +4,15 @@
 //! errors of every layer become [`ApiError`], and [`error::into_response`] is the only
 //! place that turns an error into a body.
 
+mod address;
 mod auth;
+mod bots;
 pub mod delete_data;
+pub mod deliveries;
 pub mod error;
 pub mod export;
 mod http;
+pub mod insights;
 pub mod join;
 pub mod list;
 pub mod report;
@@ -16,8 +20,10 @@ pub mod status;
 pub mod stop;
 
 pub use delete_data::DeleteDataHandler;
+pub use deliveries::DeliveriesHandler;
 pub use error::{ApiError, Flavor};
 pub use export::ExportHandler;
+pub use insights::InsightsHandler;
 pub use join::{JoinHandler, JoinSettings};
 pub use list::ListHandler;
 pub use report::{ReportHandler, MAX_REPORT_BODY_BYTES};

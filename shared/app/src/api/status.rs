@@ -2,9 +2,9 @@
 //! `insights`, `error`...) plus `phase`, `leave_requested_at`, `exit_reason` and the
 //! outcome of every delivery.
 
-use super::auth::authenticate;
+use super::bots::own_session;
 use super::error::{into_response, ApiError, Flavor, Operation};
-use super::http::{json_response, path_param, request_id};
+use super::http::{json_response, request_id};
 use crate::ports::{Accounts, SessionStore, SessionView};
 use domain::insights::{Insights, QaPair};
 use domain::metadata::Metadata;
@@ -50,6 +50,11 @@ pub struct StatusBody {
     pub data_deleted_at: Option<String>,
     /// When the transcript and results expire (the session's `retention_hours`).
     pub expires_at: Option<String>,
+    /// The version of `insights`: 1 for the first analysis, one more per re-run (null
+    /// while there are none).
+    pub insights_version: Option<u32>,
+    /// The version a re-run asked for is analysing, while it runs.
+    pub insights_rerun_pending: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -76,12 +81,24 @@ impl StatusBody {
             None => (None, None, s.insights_error.clone()),
         };
         let sub_code = s.sub_code();
+        let insights_version = qa_pairs.as_ref().map(|_| s.current_insights_version());
+        let insights_rerun_pending = s.insights_rerun.as_ref().map(|r| r.version);
+        // Every delivery is in `GET …/deliveries`; status keeps its shape: the email, the
+        // final webhook and the `status_change` events.
+        let status_changes = s
+            .event_deliveries
+            .iter()
+            .filter(|d| d.change.is_some() && d.origin.redelivers.is_none())
+            .cloned()
+            .collect();
         let data_deleted_at = s.data_deleted.map(|d| format(d.at));
         let expires_at = s
             .data_expires_at()
             .filter(|_| s.data_deleted.is_none())
             .map(format);
         Self {
+            insights_version,
+            insights_rerun_pending,
             data_deleted_at,
             expires_at,
             status: s.status(),
@@ -108,7 +125,7 @@ impl StatusBody {
             deliveries: Deliveries {
                 email: s.email_delivery,
                 webhook: s.webhook_delivery,
-                status_changes: s.event_deliveries,
+                status_changes,
             },
         }
     }
@@ -129,19 +146,7 @@ impl<S: SessionStore + Accounts> StatusHandler<S> {
     }
 
     async fn status(&self, req: &Request) -> Result<StatusBody, ApiError> {
-        let account = authenticate(&self.store, req.headers(), Operation::Status).await?;
-        let raw = path_param(req, "bot_id").unwrap_or_default();
-        let bot_id = BotId::parse(&raw).map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
-        tracing::Span::current().record("bot_id", tracing::field::display(bot_id));
-        // The account is checked on the session item alone, before anything else of the
-        // bot is read: another account's bot costs one small read and answers 404.
-        let session = self
-            .store
-            .get_session(bot_id)
-            .await
-            .map_err(|e| ApiError::internal(Operation::Status, e))?
-            .filter(|s| s.account_id == account)
-            .ok_or_else(|| ApiError::NotFound(bot_id.to_string()))?;
+        let session = own_session(&self.store, req, Operation::Status).await?;
         // Results and the transcript exist only once the session has ended, and until
         // the customer deletes them.
         let view = if session.phase.is_terminal() && session.data_deleted.is_none() {

@@ -86,6 +86,7 @@ where
             phase: Phase::Failed,
             at,
             error: Some(&error),
+            error_code: None,
             analysis: None,
             email,
             webhook,

@@ -18,6 +18,7 @@ mod delivery;
 pub mod email_body;
 mod exit;
 mod leave;
+mod rerun;
 mod settings;
 pub mod webhook_payload;
 pub mod webhook_signature;
@@ -136,6 +137,11 @@ where
                 ..
             } => self.exit_deadline(*bot_id, *deadline_at).await,
             PipelineMessage::Deliver { bot_id, .. } => self.deliver(*bot_id, None).await,
+            PipelineMessage::RerunInsights {
+                bot_id,
+                insights_version,
+                ..
+            } => self.rerun_insights(*bot_id, *insights_version).await,
             PipelineMessage::WebhookRetry {
                 bot_id,
                 event,

@@ -19,6 +19,9 @@ pub struct PipelineSettings {
     pub max_email_attempts: u32,
     /// The limits of an account that has not set its own (the daily email quota).
     pub limits: Limits,
+    /// Base of the link to a bot's full results in its email (`RESULTS_BASE_URL`, see
+    /// [`crate::pipeline::email_body::results_url`]); without it, no link.
+    pub results_base_url: Option<String>,
 }
 
 impl Default for PipelineSettings {
@@ -33,6 +36,7 @@ impl Default for PipelineSettings {
             webhook_retry_window: Duration::from_secs(24 * 60 * 60),
             max_email_attempts: 5,
             limits: Limits::default(),
+            results_base_url: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! twice while the claim lives.
 
 use super::StoreError;
+use domain::delivery_log::{DeliveryId, Redelivery};
 use domain::session::{EmailDelivery, WebhookAttempt, WebhookDelivery};
 use domain::{AccountId, BotId};
 use std::future::Future;
@@ -30,6 +31,14 @@ pub enum WebhookSlot {
     Event(usize),
 }
 
+/// Which of a session's emails: its own, or the `n`-th after it (a redelivery or an
+/// insights update).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmailSlot {
+    Original,
+    Later(usize),
+}
+
 /// The daily email quota a first send is counted against.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmailQuota {
@@ -46,6 +55,7 @@ pub trait DeliveryStore: Send + Sync {
     fn claim_email(
         &self,
         id: BotId,
+        slot: EmailSlot,
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
         quota: &EmailQuota,
@@ -54,6 +64,7 @@ pub trait DeliveryStore: Send + Sync {
     fn record_email(
         &self,
         id: BotId,
+        slot: EmailSlot,
         delivery: &EmailDelivery,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
@@ -67,6 +78,18 @@ pub trait DeliveryStore: Send + Sync {
         now: OffsetDateTime,
         lease_until: OffsetDateTime,
     ) -> impl Future<Output = Result<Claim, StoreError>> + Send;
+
+    /// Appends a delivery the customer asked for (a redelivery of `original`), only while
+    /// `original` is settled (delivered or failed) and the session holds `expected` deliveries
+    /// of that kind, so two concurrent requests cannot both add one. False when either
+    /// condition failed: read the session again and decide anew.
+    fn add_redelivery(
+        &self,
+        id: BotId,
+        original: DeliveryId,
+        redelivery: &Redelivery,
+        expected: usize,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Records one attempt and the resulting delivery state (held by the claim).
     fn record_webhook_attempt(

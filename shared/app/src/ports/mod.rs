@@ -8,6 +8,7 @@ mod deliveries;
 mod insights;
 mod mailer;
 mod queue;
+mod reruns;
 mod resolver;
 mod sessions;
 mod transcripts;
@@ -15,10 +16,11 @@ mod webhook_sender;
 
 pub use accounts::Accounts;
 pub use bot_runtime::{BotRuntime, RuntimeError, StartBot, StartFailure, StopOutcome};
-pub use deliveries::{Claim, DeliveryStore, EmailQuota, WebhookSlot};
+pub use deliveries::{Claim, DeliveryStore, EmailQuota, EmailSlot, WebhookSlot};
 pub use insights::{InsightsEngine, InsightsRequest};
 pub use mailer::{MailError, Mailer, OutgoingEmail};
 pub use queue::{PipelineQueue, QueueError, MAX_SQS_DELAY};
+pub use reruns::{RerunDone, Reruns};
 pub use resolver::HostResolver;
 pub use sessions::{
     Admission, CreateOutcome, Finish, IdempotencyClaim, RecordExit, SessionStore, SessionView,
@@ -81,6 +83,6 @@ impl StoreError {
 }
 
 /// Everything the handlers need of the table, as one bound.
-pub trait Store: Accounts + SessionStore + TranscriptStore + DeliveryStore {}
+pub trait Store: Accounts + SessionStore + TranscriptStore + DeliveryStore + Reruns {}
 
-impl<T: Accounts + SessionStore + TranscriptStore + DeliveryStore> Store for T {}
+impl<T: Accounts + SessionStore + TranscriptStore + DeliveryStore + Reruns> Store for T {}

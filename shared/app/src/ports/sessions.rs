@@ -58,6 +58,8 @@ pub struct Finish<'a> {
     pub phase: Phase,
     pub at: OffsetDateTime,
     pub error: Option<&'a str>,
+    /// The stable code of `error`, when it has one (a failed join's reason).
+    pub error_code: Option<&'a str>,
     pub analysis: Option<&'a Analysis>,
     pub email: Option<EmailDelivery>,
     pub webhook: Option<WebhookDelivery>,

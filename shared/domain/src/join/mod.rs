@@ -3,7 +3,7 @@
 
 mod room;
 
-pub use room::RoomHosts;
+pub use room::{room_name, RoomHosts};
 
 use super::delivery::{default_webhook_events, WebhookEvent};
 use super::metadata::Metadata;
@@ -82,7 +82,7 @@ pub enum JoinRequestError {
 /// The longest retention a join may ask for: a year.
 pub const MAX_RETENTION_HOURS: u32 = 8760;
 
-const MAX_PROMPT_CHARS: usize = 20_000;
+pub(crate) const MAX_PROMPT_CHARS: usize = 20_000;
 
 impl JoinRequest {
     pub fn parse(body: &[u8], policy: &JoinPolicy) -> Result<Self, JoinRequestError> {
@@ -290,7 +290,7 @@ fn required_string(
     }
 }
 
-fn optional_string(
+pub(crate) fn optional_string(
     obj: &Map<String, Value>,
     field: &'static str,
     max: usize,
@@ -305,7 +305,7 @@ fn optional_string(
     }
 }
 
-fn optional_bool(
+pub(crate) fn optional_bool(
     obj: &Map<String, Value>,
     field: &'static str,
 ) -> Result<Option<bool>, JoinRequestError> {
@@ -316,7 +316,7 @@ fn optional_bool(
     }
 }
 
-fn wrong(field: &'static str, expected: &'static str) -> JoinRequestError {
+pub(crate) fn wrong(field: &'static str, expected: &'static str) -> JoinRequestError {
     JoinRequestError::WrongType { field, expected }
 }
 

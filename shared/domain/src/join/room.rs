@@ -66,6 +66,19 @@ impl RoomHosts {
     }
 }
 
+/// The room's name as PailFlow reports it (`room_name`): the last segment of the URL's path
+/// (`https://acme.daily.co/standup` → `standup`), or its host when the path has none.
+pub fn room_name(room_url: &str) -> String {
+    let Ok(url) = Url::parse(room_url) else {
+        return String::new();
+    };
+    url.path_segments()
+        .and_then(|mut segments| segments.rfind(|s| !s.is_empty()))
+        .map(str::to_owned)
+        .or_else(|| url.host_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// `Err(problem)` when `room_url` may not be used, the problem phrased to follow
 /// "Field 'room_url' ".
 pub(super) fn check(room_url: &str, hosts: &RoomHosts) -> Result<(), String> {
@@ -130,6 +143,17 @@ mod tests {
             check("https://user@acme.daily.co/r", &daily).unwrap_err(),
             "must not contain a user name or password"
         );
+    }
+
+    #[test]
+    fn the_room_name_is_the_last_path_segment_or_the_host() {
+        assert_eq!(room_name("https://acme.daily.co/standup"), "standup");
+        assert_eq!(
+            room_name("https://acme.daily.co/team/standup/?t=1"),
+            "standup"
+        );
+        assert_eq!(room_name("https://acme.daily.co/"), "acme.daily.co");
+        assert_eq!(room_name("not a url"), "");
     }
 
     #[test]

@@ -70,12 +70,20 @@ impl Tok<'_> {
 }
 
 /// Splits raw turn text into cleaned sentences, in order.
+#[cfg(test)]
 pub(crate) fn clean_sentences(raw: &str) -> Vec<CleanSentence> {
+    clean_sentences_counted(raw).0
+}
+
+/// `clean_sentences`, and how many words were spoken before cleaning (annotations and
+/// tokenised punctuation are not words; fillers, false starts and repetitions are).
+pub(crate) fn clean_sentences_counted(raw: &str) -> (Vec<CleanSentence>, usize) {
     let (toks, raw_total) = tokens::lex(raw);
+    let spoken = toks.iter().filter(|t| t.kind == Kind::Word).count();
     let toks = disfluency::drop_fillers(toks);
     let toks = disfluency::repair_restarts(toks);
     let toks = disfluency::drop_repetitions(toks);
-    sentences::split_sentences(toks, raw_total)
+    (sentences::split_sentences(toks, raw_total), spoken)
 }
 
 fn ends_sentence(text: &str) -> bool {

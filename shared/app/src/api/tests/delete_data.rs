@@ -57,6 +57,7 @@ impl World {
             phase: Phase::Completed,
             at,
             error: None,
+            error_code: None,
             analysis: Some(&analysis),
             email,
             webhook,

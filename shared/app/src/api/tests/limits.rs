@@ -64,6 +64,7 @@ async fn over_the_running_bots_limit_is_429_and_nothing_starts_until_a_slot_free
         phase: Phase::Completed,
         at,
         error: None,
+        error_code: None,
         analysis: None,
         email: None,
         webhook: None,

@@ -380,6 +380,7 @@ async fn join_refused_by_the_runtime_is_502_and_the_session_is_failed() {
     let id = BotId::parse(resp["bot_id"].as_str().unwrap()).unwrap();
     let session = w.store.session(id).unwrap();
     assert_eq!(session.phase, Phase::Failed);
+    assert_eq!(session.error_code.as_deref(), Some("runtime_unavailable"));
     let error = session.error.unwrap();
     assert!(
         !detail.contains("no capacity") && !error.contains("no capacity") && !error.contains("503"),
@@ -601,6 +602,8 @@ async fn status_checks_the_account_before_reading_a_transcript_or_results() {
 }
 
 mod delete_data;
+mod deliveries;
 mod export;
+mod insights;
 mod limits;
 mod observability;

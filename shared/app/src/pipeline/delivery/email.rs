@@ -6,14 +6,23 @@ use super::super::{email_body, recorded, Pipeline, Retry};
 use crate::errors::Chain;
 use crate::metrics::{record, Metric};
 use crate::ports::{
-    BotRuntime, Claim, EmailQuota, InsightsEngine, MailError, Mailer, PipelineQueue, Store,
-    WebhookSender,
+    BotRuntime, Claim, EmailQuota, EmailSlot, InsightsEngine, MailError, Mailer, PipelineQueue,
+    Store, WebhookSender,
 };
+use domain::delivery::MAX_HISTORY;
 use domain::limits::day_window;
 use domain::now;
-use domain::session::DeliveryState;
+use domain::session::{DeliveryState, EmailDelivery, WebhookAttempt};
 use domain::Session;
 use std::time::Instant;
+
+/// The email a slot names, as the session holds it.
+pub(crate) fn email_of(session: &Session, slot: EmailSlot) -> Option<&EmailDelivery> {
+    match slot {
+        EmailSlot::Original => session.email_delivery.as_ref(),
+        EmailSlot::Later(i) => session.later_emails.get(i),
+    }
+}
 
 impl<S, Q, R, M, W, I> Pipeline<S, Q, R, M, W, I>
 where
@@ -24,7 +33,7 @@ where
     W: WebhookSender,
     I: InsightsEngine,
 {
-    pub(super) async fn send_email(&self, session: &Session) -> Result<(), Retry> {
+    pub(super) async fn send_email(&self, session: &Session, slot: EmailSlot) -> Result<(), Retry> {
         let bot_id = session.bot_id;
         let at = now();
         let limits = self
@@ -40,7 +49,7 @@ where
         };
         match self
             .store
-            .claim_email(bot_id, at, at + self.settings.lease, &quota)
+            .claim_email(bot_id, slot, at, at + self.settings.lease, &quota)
             .await
             .map_err(Retry::because("claim email"))?
         {
@@ -64,10 +73,10 @@ where
         else {
             return Ok(());
         };
-        let Some(mut delivery) = view.session.email_delivery.clone() else {
+        let Some(mut delivery) = email_of(&view.session, slot).cloned() else {
             return Ok(());
         };
-        let outgoing = email_body::compose(&view);
+        let outgoing = email_body::compose_with(&view, self.settings.results_base_url.as_deref());
         let started = Instant::now();
         let result = self.mailer.send(&outgoing).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
@@ -108,8 +117,21 @@ where
             }
         };
         delivery.lease_expires_ms = 0;
+        delivery.history.push(WebhookAttempt {
+            attempt: delivery.attempts,
+            at,
+            status_code: None,
+            error: delivery
+                .error
+                .clone()
+                .filter(|_| delivery.state != DeliveryState::Delivered),
+            duration_ms: elapsed_ms,
+        });
+        if delivery.history.len() > MAX_HISTORY {
+            delivery.history.remove(0);
+        }
         recorded("record email", || {
-            self.store.record_email(bot_id, &delivery)
+            self.store.record_email(bot_id, slot, &delivery)
         })
         .await?;
         retry.map_or(Ok(()), Err)

@@ -7,7 +7,7 @@ mod webhook;
 
 use super::{Pipeline, Retry};
 use crate::ports::{
-    BotRuntime, InsightsEngine, Mailer, PipelineQueue, Store, WebhookSender, WebhookSlot,
+    BotRuntime, EmailSlot, InsightsEngine, Mailer, PipelineQueue, Store, WebhookSender, WebhookSlot,
 };
 
 /// A webhook retry message: which delivery, and the attempt it is meant to make.
@@ -65,15 +65,20 @@ where
         if !session.phase.is_terminal() {
             return outcome;
         }
-        let email = match &session.email_delivery {
-            Some(d) if matches!(d.state, DeliveryState::Pending | DeliveryState::Sending) => {
-                self.send_email(session).await
+        let slots = std::iter::once(EmailSlot::Original)
+            .chain((0..session.later_emails.len()).map(EmailSlot::Later));
+        for slot in slots {
+            let owed = email::email_of(session, slot).is_some_and(|d| {
+                matches!(d.state, DeliveryState::Pending | DeliveryState::Sending)
+            });
+            if owed {
+                let sent = self.send_email(session, slot).await;
+                outcome = outcome.and(sent);
             }
-            _ => Ok(()),
-        };
+        }
         let webhook = self
             .drive_webhook(session, WebhookSlot::Final, expected(WebhookSlot::Final))
             .await;
-        outcome.and(email).and(webhook)
+        outcome.and(webhook)
     }
 }

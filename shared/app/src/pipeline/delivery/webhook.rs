@@ -2,7 +2,7 @@
 //! outcome, schedule the next try. Only 2xx is delivered; 410 and the SSRF guard stop it;
 //! everything else is retried with backoff for at least the retry window.
 
-use super::super::webhook_payload::payload;
+use super::super::webhook_payload::{insights_updated_payload, payload};
 use super::super::webhook_signature::sign;
 use super::super::webhook_status_change::status_change_payload;
 use super::super::{recorded, Pipeline, Retry};
@@ -11,14 +11,12 @@ use crate::ports::{
     BotRuntime, Claim, InsightsEngine, Mailer, PipelineQueue, PostOutcome, Store, WebhookSender,
     WebhookSlot,
 };
+use domain::delivery::MAX_HISTORY;
 use domain::messages::PipelineMessage;
 use domain::session::{DeliveryState, WebhookAttempt, WebhookDelivery};
 use domain::{now, BotId, Session};
 use std::time::Instant;
 use time::OffsetDateTime;
-
-/// Attempts kept in a delivery's history; older ones are dropped.
-const MAX_HISTORY: usize = 50;
 
 /// The delivery a slot names, as the session holds it.
 pub(crate) fn webhook_of(session: &Session, slot: WebhookSlot) -> Option<&WebhookDelivery> {
@@ -131,10 +129,11 @@ where
         else {
             return Ok(());
         };
-        let (Some(url), Some(mut delivery)) = (
-            view.session.webhook_url.clone(),
-            webhook_of(&view.session, slot).cloned(),
-        ) else {
+        let Some(mut delivery) = webhook_of(&view.session, slot).cloned() else {
+            return Ok(());
+        };
+        // A redelivery may go to its own URL; every other delivery to the session's.
+        let Some(url) = delivery.url.clone().or(view.session.webhook_url.clone()) else {
             return Ok(());
         };
         let secret = self
@@ -145,9 +144,10 @@ where
         let started = Instant::now();
         let outcome = match secret {
             Some(secret) => {
-                let body = match delivery.change {
-                    Some(change) => status_change_payload(&view.session, &change),
-                    None => payload(&view, delivery.event),
+                let body = match (delivery.change, delivery.origin.insights_version) {
+                    (Some(change), _) => status_change_payload(&view.session, &change),
+                    (None, Some(version)) => insights_updated_payload(&view, version),
+                    (None, None) => payload(&view, delivery.event),
                 };
                 let headers = sign(&delivery.webhook_id, at, &body, &secret)
                     .map_err(Retry::because("sign webhook"))?;

@@ -6,35 +6,38 @@ use crate::ports::*;
 use domain::insights::Analysis;
 use domain::limits::{minute_window, seconds_to_next_minute, AccountLimits, LimitExceeded};
 use domain::listing::{BotSummary, ListPage, ListQuery};
-use domain::session::{
-    DataDeleted, DeliveryState, EmailDelivery, ExitRecord, WebhookAttempt, WebhookDelivery,
-};
+use domain::session::{DataDeleted, ExitRecord, WebhookDelivery};
 use domain::{AccountId, ApiKey, ApiKeyHash, BotId, Phase, Session, Transcript, WebhookSecret};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
+mod deliveries;
+mod reruns;
+
 #[derive(Default)]
-struct StoreState {
-    keys: HashMap<String, AccountId>,
-    secrets: HashMap<AccountId, WebhookSecret>,
-    idempotency: HashMap<(AccountId, String), (BotId, String)>,
-    sessions: HashMap<BotId, Session>,
-    transcripts: HashMap<(BotId, String), Transcript>,
-    results: HashMap<BotId, Analysis>,
+pub(super) struct StoreState {
+    pub(super) keys: HashMap<String, AccountId>,
+    pub(super) secrets: HashMap<AccountId, WebhookSecret>,
+    pub(super) idempotency: HashMap<(AccountId, String), (BotId, String)>,
+    pub(super) sessions: HashMap<BotId, Session>,
+    pub(super) transcripts: HashMap<(BotId, String), Transcript>,
+    pub(super) results: HashMap<BotId, Analysis>,
+    /// Earlier versions of the insights, by bot and version.
+    pub(super) versions: HashMap<(BotId, u32), Analysis>,
     /// The expiry (TTL) each stored transcript and result was written with.
-    expiries: HashMap<BotId, Vec<OffsetDateTime>>,
+    pub(super) expiries: HashMap<BotId, Vec<OffsetDateTime>>,
     /// How many times a transcript or results were read (`get_view`, `view_of`,
     /// `load_transcript`).
-    result_reads: usize,
-    limits: HashMap<AccountId, AccountLimits>,
-    active_bots: HashMap<AccountId, u32>,
-    joins: HashMap<(AccountId, i64), u32>,
-    emails: HashMap<(AccountId, String), u32>,
+    pub(super) result_reads: usize,
+    pub(super) limits: HashMap<AccountId, AccountLimits>,
+    pub(super) active_bots: HashMap<AccountId, u32>,
+    pub(super) joins: HashMap<(AccountId, i64), u32>,
+    pub(super) emails: HashMap<(AccountId, String), u32>,
 }
 
 #[derive(Clone, Default)]
-pub struct MemStore(Arc<Mutex<StoreState>>);
+pub struct MemStore(pub(super) Arc<Mutex<StoreState>>);
 
 /// Appends a transition's timeline, as the real store does in the transition's write.
 fn append(s: &mut Session, timeline: &Timeline) {
@@ -43,14 +46,14 @@ fn append(s: &mut Session, timeline: &Timeline) {
         .extend(timeline.deliveries.iter().cloned());
 }
 
-fn webhook_mut(s: &mut Session, slot: WebhookSlot) -> Option<&mut WebhookDelivery> {
+pub(super) fn webhook_mut(s: &mut Session, slot: WebhookSlot) -> Option<&mut WebhookDelivery> {
     match slot {
         WebhookSlot::Final => s.webhook_delivery.as_mut(),
         WebhookSlot::Event(i) => s.event_deliveries.get_mut(i),
     }
 }
 
-fn ms(t: OffsetDateTime) -> i64 {
+pub(super) fn ms(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
@@ -117,7 +120,7 @@ impl MemStore {
         self.0.lock().unwrap().sessions.len()
     }
 
-    fn update<T>(&self, id: BotId, f: impl FnOnce(&mut Session) -> T) -> Option<T> {
+    pub(super) fn update<T>(&self, id: BotId, f: impl FnOnce(&mut Session) -> T) -> Option<T> {
         self.0.lock().unwrap().sessions.get_mut(&id).map(f)
     }
 }
@@ -370,6 +373,9 @@ impl SessionStore for MemStore {
         if let Some(e) = finish.error {
             s.error = Some(e.to_owned());
         }
+        if let Some(code) = finish.error_code {
+            s.error_code = Some(code.to_owned());
+        }
         if let Some(a) = finish.analysis {
             s.insights_error = a.insights_error.clone();
             state.results.insert(id, a.clone());
@@ -405,7 +411,10 @@ impl TranscriptStore for MemStore {
         let before = state.transcripts.len();
         state.transcripts.retain(|(bot, _), _| *bot != id);
         let transcript_chunks = (before - state.transcripts.len()) as u32;
-        let results = u32::from(state.results.remove(&id).is_some());
+        let versions = state.versions.len();
+        state.versions.retain(|(bot, _), _| *bot != id);
+        let results = u32::from(state.results.remove(&id).is_some())
+            + (versions - state.versions.len()) as u32;
         Ok(DataDeleted {
             at: domain::now(),
             transcript_chunks,
@@ -440,115 +449,5 @@ impl TranscriptStore for MemStore {
             .get(&(id, exit.exit_id.clone()))
             .cloned()
             .ok_or_else(|| StoreError::corrupt("transcript", "missing"))
-    }
-}
-
-impl DeliveryStore for MemStore {
-    async fn claim_email(
-        &self,
-        id: BotId,
-        now: OffsetDateTime,
-        lease_until: OffsetDateTime,
-        quota: &EmailQuota,
-    ) -> Result<Claim, StoreError> {
-        let mut state = self.0.lock().unwrap();
-        let Some(first) = state
-            .sessions
-            .get(&id)
-            .and_then(|s| s.email_delivery.as_ref())
-            .map(|d| d.state == DeliveryState::Pending && d.attempts == 0)
-        else {
-            return Ok(Claim::Done);
-        };
-        if first {
-            let used = state
-                .emails
-                .entry((quota.account.clone(), quota.day.clone()))
-                .or_default();
-            if *used >= quota.limit {
-                let d = state
-                    .sessions
-                    .get_mut(&id)
-                    .and_then(|s| s.email_delivery.as_mut())
-                    .expect("read above");
-                d.state = DeliveryState::Failed;
-                d.error = Some(LimitExceeded::EmailsPerDay { limit: quota.limit }.describe());
-                return Ok(Claim::OverQuota);
-            }
-            *used += 1;
-        }
-        let s = state.sessions.get_mut(&id).expect("read above");
-        Ok(match s.email_delivery.as_mut() {
-            Some(d)
-                if d.state == DeliveryState::Pending
-                    || (d.state == DeliveryState::Sending && d.lease_expires_ms < ms(now)) =>
-            {
-                d.state = DeliveryState::Sending;
-                d.lease_expires_ms = ms(lease_until);
-                d.claimed_at = Some(now);
-                d.attempts += 1;
-                Claim::Claimed
-            }
-            Some(d) if d.state == DeliveryState::Sending => Claim::Busy,
-            _ => Claim::Done,
-        })
-    }
-
-    async fn record_email(&self, id: BotId, delivery: &EmailDelivery) -> Result<(), StoreError> {
-        self.update(id, |s| {
-            if s.email_delivery
-                .as_ref()
-                .is_some_and(|d| d.state == DeliveryState::Sending)
-            {
-                s.email_delivery = Some(delivery.clone());
-            }
-        });
-        Ok(())
-    }
-
-    async fn claim_webhook(
-        &self,
-        id: BotId,
-        slot: WebhookSlot,
-        attempt: u32,
-        now: OffsetDateTime,
-        lease_until: OffsetDateTime,
-    ) -> Result<Claim, StoreError> {
-        Ok(self
-            .update(id, |s| match webhook_mut(s, slot) {
-                Some(w)
-                    if w.attempts + 1 == attempt
-                        && (w.state == DeliveryState::Pending
-                            || (w.state == DeliveryState::Sending
-                                && w.lease_expires_ms < ms(now))) =>
-                {
-                    w.state = DeliveryState::Sending;
-                    w.lease_expires_ms = ms(lease_until);
-                    w.claimed_at = Some(now);
-                    Claim::Claimed
-                }
-                Some(w) if w.attempts + 1 == attempt && w.state == DeliveryState::Sending => {
-                    Claim::Busy
-                }
-                _ => Claim::Done,
-            })
-            .unwrap_or(Claim::Done))
-    }
-
-    async fn record_webhook_attempt(
-        &self,
-        id: BotId,
-        slot: WebhookSlot,
-        attempt: &WebhookAttempt,
-        delivery: &WebhookDelivery,
-    ) -> Result<(), StoreError> {
-        self.update(id, |s| {
-            if let Some(w) = webhook_mut(s, slot) {
-                if w.state == DeliveryState::Sending && w.attempts + 1 == attempt.attempt {
-                    *w = delivery.clone();
-                }
-            }
-        });
-        Ok(())
     }
 }
