@@ -204,3 +204,186 @@ fn only_the_functions_that_sign_may_decrypt_webhook_secrets() {
     decrypters.remove("WebhookSecretReaderArn");
     assert_eq!(decrypters, signers);
 }
+
+fn functions(doc: &Value) -> BTreeMap<&str, &Value> {
+    resources_of_type(doc, "AWS::Serverless::Function")
+}
+
+fn serves_http(function: &Value) -> bool {
+    function["Properties"]["Events"]
+        .as_mapping()
+        .is_some_and(|e| e.values().any(|e| e["Type"].as_str() == Some("HttpApi")))
+}
+
+#[test]
+fn every_function_is_traced_and_logs_to_a_group_that_expires_and_the_api_logs_each_request() {
+    let doc = template();
+    assert_eq!(
+        doc["Globals"]["Function"]["Tracing"].as_str(),
+        Some("Active")
+    );
+    let log_groups = resources_of_type(&doc, "AWS::Logs::LogGroup");
+    for (name, group) in &log_groups {
+        assert_eq!(
+            targets(&group["Properties"]["RetentionInDays"]),
+            BTreeSet::from(["LogRetentionDays".to_owned()]),
+            "{name} expires after the parameter's days"
+        );
+    }
+    let mut used = BTreeSet::new();
+    for (name, function) in functions(&doc) {
+        assert!(function["Properties"].get("Tracing").is_none(), "{name}");
+        let group = targets(&function["Properties"]["LoggingConfig"]["LogGroup"]);
+        assert_eq!(group.len(), 1, "{name} names its log group");
+        let group = group.into_iter().next().unwrap();
+        assert!(log_groups.contains_key(group.as_str()), "{name}: {group}");
+        assert!(used.insert(group.clone()), "{name} shares {group}");
+    }
+    let access = &doc["Resources"]["HttpApi"]["Properties"]["AccessLogSettings"];
+    assert!(targets(&access["DestinationArn"])
+        .is_subset(&log_groups.keys().map(|k| k.to_string()).collect()));
+    let format: serde_json::Value =
+        serde_json::from_str(access["Format"].as_str().unwrap()).expect("one JSON line");
+    assert_eq!(format["request_id"], "$context.requestId");
+    assert!(
+        !format.to_string().contains("header"),
+        "no header is logged"
+    );
+}
+
+#[test]
+fn the_table_outlives_the_stack_and_http_functions_deploy_gradually_with_a_rollback_alarm() {
+    let doc = template();
+    let table = &doc["Resources"]["Table"];
+    assert_eq!(table["DeletionPolicy"].as_str(), Some("Retain"));
+    assert_eq!(table["UpdateReplacePolicy"].as_str(), Some("Retain"));
+    let mut http = 0;
+    for (name, function) in functions(&doc) {
+        let props = &function["Properties"];
+        if serves_http(function) {
+            http += 1;
+            assert_eq!(props["AutoPublishAlias"].as_str(), Some("live"), "{name}");
+            let preference = &props["DeploymentPreference"];
+            assert_eq!(
+                targets(&preference["Type"]),
+                BTreeSet::from(["DeploymentType".to_owned()])
+            );
+            assert!(
+                targets(&preference["Alarms"]).contains("ServerErrorsAlarm"),
+                "{name} rolls back on 500s"
+            );
+        }
+    }
+    assert!(http >= 9, "{http} HTTP functions");
+}
+
+/// The pipeline drains the queue with at most rate/10 instances (a batch of 10 at once, about
+/// a second each), at least Lambda's minimum of 2, and reserves what it may use.
+#[test]
+fn the_pipeline_drains_no_faster_than_ses_sends() {
+    let doc = template();
+    let rates: Vec<u64> = doc["Parameters"]["SesMaxSendRate"]["AllowedValues"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    let mapping = &doc["Mappings"]["PipelineConcurrency"];
+    for rate in rates {
+        let instances = mapping[rate.to_string().as_str()]["Instances"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no concurrency for {rate}/s"));
+        assert!(instances >= 2, "Lambda's minimum");
+        assert!(
+            instances * 10 <= rate.max(20),
+            "{rate}/s: {instances} instances"
+        );
+    }
+    let pipeline = &doc["Resources"]["PipelineFunction"];
+    let source = &pipeline["Properties"]["Events"]["Queue"]["Properties"];
+    let batch = source["BatchSize"].as_u64().unwrap();
+    assert_eq!(batch, 10, "the mapping assumes batches of 10");
+    let maximum = &source["ScalingConfig"]["MaximumConcurrency"];
+    assert!(targets(maximum).contains("SesMaxSendRate"), "{maximum:?}");
+    let Value::Tagged(reserved) = &pipeline["Properties"]["ReservedConcurrentExecutions"] else {
+        panic!("the pipeline's reservation is !If ReservesPipeline");
+    };
+    assert_eq!(reserved.value[0].as_str(), Some("ReservesPipeline"));
+    assert_eq!(&reserved.value[1], maximum, "reserves what it may use");
+}
+
+#[test]
+fn every_business_alarm_watches_a_metric_the_code_writes() {
+    use app::metrics::Metric;
+    use domain::timeline::SubCode;
+    let doc = template();
+    let written: BTreeSet<&str> = [
+        Metric::SessionCompleted,
+        Metric::SessionFailed(SubCode::ExitDeadlineExceeded),
+        Metric::EmptyTranscript,
+        Metric::BotStartRefused("x"),
+        Metric::EmailSent,
+        Metric::EmailRejected,
+        Metric::EmailGivenUp,
+        Metric::WebhookDelivered,
+        Metric::WebhookGivenUp,
+        Metric::LlmFallback("x"),
+        Metric::LimitRefused("x"),
+        Metric::ServerError("x"),
+    ]
+    .iter()
+    .map(|m| m.name())
+    .collect();
+    let namespace = serde_yaml::to_string(
+        &doc["Globals"]["Function"]["Environment"]["Variables"]["METRICS_NAMESPACE"],
+    )
+    .unwrap();
+    let mut watched = BTreeSet::new();
+    for (name, alarm) in resources_of_type(&doc, "AWS::CloudWatch::Alarm") {
+        let props = &alarm["Properties"];
+        if props["Namespace"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("AWS/"))
+            || props.get("Metrics").is_some()
+        {
+            continue;
+        }
+        assert_eq!(
+            serde_yaml::to_string(&props["Namespace"]).unwrap(),
+            namespace,
+            "{name}"
+        );
+        let metric = props["MetricName"].as_str().unwrap();
+        assert!(
+            written.contains(metric),
+            "{name} watches {metric}, which nothing writes"
+        );
+        for dimension in props["Dimensions"].as_sequence().into_iter().flatten() {
+            let (key, value) = (
+                dimension["Name"].as_str().unwrap(),
+                dimension["Value"].as_str().unwrap(),
+            );
+            assert_eq!(
+                (key, value),
+                ("Reason", SubCode::ExitDeadlineExceeded.as_str()),
+                "{name}"
+            );
+            assert_eq!(
+                Metric::SessionFailed(SubCode::ExitDeadlineExceeded).dimension(),
+                Some((key, value))
+            );
+        }
+        watched.insert(metric);
+    }
+    for must in [
+        "ServerErrors",
+        "SessionsFailed",
+        "BotStartsRefused",
+        "EmailsRejected",
+        "EmailsGivenUp",
+        "WebhooksGivenUp",
+        "LlmFallbacks",
+    ] {
+        assert!(watched.contains(must), "no alarm on {must}");
+    }
+}
