@@ -6,6 +6,7 @@
 mod api;
 mod deletion;
 mod deliveries;
+mod docs;
 mod drift;
 mod end_to_end;
 mod export;
