@@ -24,5 +24,6 @@ pub mod ses;
 pub mod settings;
 pub mod sqs;
 pub mod telemetry;
+pub mod xray;
 
 pub use http_client::install_crypto_provider;

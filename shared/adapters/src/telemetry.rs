@@ -103,6 +103,9 @@ where
 pub fn init(settings: &LogSettings) {
     // A second init (tests, or a binary calling it twice) keeps the first subscriber.
     let _ = tracing::subscriber::set_global_default(subscriber(settings, std::io::stdout));
+    if let Some(daemon) = &settings.xray_daemon {
+        crate::xray::send_to(daemon);
+    }
 }
 
 #[cfg(test)]

@@ -22,13 +22,17 @@ use std::time::Duration;
 
 /// `RUST_LOG` (a level, optionally per target), `AWS_LAMBDA_LOG_LEVEL` (Lambda's level,
 /// which replaces `RUST_LOG`'s default level), `AWS_LAMBDA_LOG_FORMAT` (`JSON` gives JSON
-/// lines) and `METRICS_NAMESPACE` (default `PailFlow`): see [`crate::telemetry`].
+/// lines), `METRICS_NAMESPACE` (default `PailFlow`) and `AWS_XRAY_DAEMON_ADDRESS`: see
+/// [`crate::telemetry`] and [`crate::xray`].
 #[derive(Clone, Debug)]
 pub struct LogSettings {
     pub filter: Option<String>,
     pub lambda_level: Option<String>,
     pub json: bool,
     pub metrics_namespace: String,
+    /// `AWS_XRAY_DAEMON_ADDRESS` (set by Lambda with active tracing): where the SDK calls'
+    /// subsegments go ([`crate::xray`]).
+    pub xray_daemon: Option<String>,
 }
 
 impl Default for LogSettings {
@@ -38,6 +42,7 @@ impl Default for LogSettings {
             lambda_level: None,
             json: false,
             metrics_namespace: "PailFlow".into(),
+            xray_daemon: None,
         }
     }
 }
@@ -207,6 +212,7 @@ fn log(env: &impl Env) -> LogSettings {
         metrics_namespace: env
             .optional("METRICS_NAMESPACE")
             .unwrap_or_else(|| LogSettings::default().metrics_namespace),
+        xray_daemon: env.optional("AWS_XRAY_DAEMON_ADDRESS"),
     }
 }
 

@@ -39,6 +39,7 @@ fn settings(json: bool, rust_log: Option<&str>, lambda_level: Option<&str>) -> L
         lambda_level: lambda_level.map(str::to_owned),
         json,
         metrics_namespace: "PailFlow/test".into(),
+        xray_daemon: None,
     }
 }
 
