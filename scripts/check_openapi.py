@@ -792,6 +792,157 @@ def main() -> int:
          expect=410, auth=key_a, expect_error="gone")
     auth_failures("DELETE", D(report_bot), "delete data")
 
+    # ---- the account's own routes, on an account of this run (its keys, endpoint, test events)
+    account_k = f"oas-keys-{uuid.uuid4().hex[:8]}"
+    key_k = cargo_xtask("api-key", account_k)
+    hook_k = f"{RECEIVER}/hooks/{account_k}"
+
+    # POST, GET /api/keys and DELETE /api/keys/{key_id}
+    K = "/api/keys"
+    minted = call("keys: create", "POST", K, expect=201, auth=key_k, validate_request=True,
+                  check=lambda resp: [] if resp.json()["key"].startswith(resp.json()["prefix"])
+                  else ["the prefix is not the key's"]).json()
+    new_key, new_id = minted.get("key", ""), minted.get("key_id", "")
+    call("keys: list, with the new key", "GET", K, expect=200, auth=new_key,
+         validate_request=True,
+         check=lambda resp: ([] if {k["key_id"] for k in resp.json()["keys"]} >= {new_id}
+                             else ["the new key is not listed"])
+         + (["a key or its hash is shown"] if new_key in resp.text else []))
+    call("keys: another account does not see them", "GET", K, expect=200, auth=key_b,
+         check=lambda resp: ["acme's key listed"] if new_id in resp.text else [])
+    auth_failures("POST", K, "keys create")
+    auth_failures("GET", K, "keys list")
+    call("keys: revoke another account's key", "DELETE", f"{K}/{new_id}", expect=404,
+         auth=key_b, expect_error="not_found",
+         check=expect_fields(detail=f"API key {new_id} not found"))
+    call("keys: revoke a malformed id", "DELETE", f"{K}/pfk_abc", expect=400, auth=key_k,
+         expect_error="invalid_request")
+    call("keys: revoke an unknown id", "DELETE", f"{K}/key_{'0' * 24}", expect=404,
+         auth=key_k, expect_error="not_found")
+    auth_failures("DELETE", f"{K}/{new_id}", "keys revoke")
+    revoked = call("keys: the new key revokes itself", "DELETE", f"{K}/{new_id}", expect=200,
+                   auth=new_key, validate_request=True,
+                   check=expect_fields(key_id=new_id)).json()
+    # Refused at once by a function that never saw the key; another instance of the keys
+    # function may remember it for API_KEY_CACHE_SECONDS (the documented revocation time).
+    call("keys: the revoked key is refused", "GET", "/api/webhook-endpoint", expect=401,
+         auth=new_key, expect_error="authentication_error")
+    call("keys: revoke again, the same receipt", "DELETE", f"{K}/{new_id}", expect=200,
+         auth=key_k, check=lambda resp: [] if resp.json() == revoked else ["another receipt"])
+    for _ in range(25):  # the account's keys up to the limit (20)
+        if HTTP.post(API + K, headers=bearer(key_k), timeout=30).status_code != 201:
+            break
+    call("keys: over the limit", "POST", K, expect=409, auth=key_k,
+         expect_error="limit_exceeded", check=expect_fields(limit="api_keys"))
+
+    # POST /api/webhooks/test (before the account has an endpoint)
+    W = "/api/webhooks/test"
+    call("test event: no url and no endpoint", "POST", W, expect=400, auth=key_k,
+         json_body={}, expect_error="invalid_request")
+    ping = call("test event: to the receiver", "POST", W, expect=200, auth=key_k,
+                json_body={"url": hook_k}, validate_request=True,
+                check=expect_fields(status_code=200, error=None)).json()
+    call("test event: the endpoint answers 500", "POST", W, expect=200, auth=key_k,
+         json_body={"url": f"{hook_k}?status=500"},
+         check=lambda resp: [] if resp.json()["status_code"] == 500 and resp.json()["error"]
+         else ["not reported"])
+    for label, url in (("metadata address", "https://169.254.169.254/latest/meta-data"),
+                       ("private address", "https://10.0.0.7/hook"),
+                       ("not a URL", "hooks"), ("ftp", "ftp://example.com/x")):
+        call(f"test event: {label}", "POST", W, expect=400, auth=key_k, json_body={"url": url},
+             expect_error="invalid_request",
+             check=lambda resp: [] if resp.json()["detail"].startswith("Field 'url'")
+             else ["detail does not name url"])
+    call("test event: text/plain body", "POST", W, expect=415, auth=key_k,
+         data=json.dumps({"url": hook_k}), headers={"Content-Type": "text/plain"},
+         expect_error="unsupported_media_type")
+    call("test event: body over 8 KiB", "POST", W, expect=413, auth=key_k,
+         json_body={"url": hook_k + "?x=" + "a" * 9000}, expect_error="payload_too_large")
+    auth_failures("POST", W, "test event")
+    got = [e for e in HTTP.get(f"{RECEIVER}/events", params={"webhook_id": ping.get("webhook_id")},
+                               timeout=10).json()]
+    problems = [] if len(got) == 1 else [f"{len(got)} received"]
+    for e in got:
+        problems += schema_errors("WebhookPing", e["event"])
+        if not e.get("verified"):
+            problems.append("Standard Webhooks signature did not verify")
+    note(not problems, f"test event {ping.get('webhook_id')} received and verified", problems)
+
+    # POST /api/webhook-secret/rotate: during the overlap a test event carries two
+    # signatures, one per secret; with no overlap, one.
+    R = "/api/webhook-secret/rotate"
+    call("rotate: overlap_hours out of range", "POST", R, expect=400, auth=key_k,
+         json_body={"overlap_hours": 169}, expect_error="invalid_request",
+         check=expect_fields(detail="Field 'overlap_hours' must be a whole number of hours from 0 to 168"))
+    call("rotate: unknown field", "POST", R, expect=400, auth=key_k,
+         json_body={"overlap": 1}, expect_error="invalid_request")
+    call("rotate: text/plain body", "POST", R, expect=415, auth=key_k, data="{}",
+         headers={"Content-Type": "text/plain"}, expect_error="unsupported_media_type")
+    call("rotate: body over 1 KiB", "POST", R, expect=413, auth=key_k,
+         json_body={"overlap_hours": 1, "x": "a" * 2000}, expect_error="payload_too_large")
+    auth_failures("POST", R, "rotate")
+    for label, body, signatures in (("rotate: default overlap", {}, 2),
+                                    ("rotate: no overlap", {"overlap_hours": 0}, 1)):
+        call(label, "POST", R, expect=200, auth=key_k, json_body=body, validate_request=True,
+             check=lambda resp: [] if resp.json()["secret"].startswith("whsec_") else ["no secret"])
+        sent = call(f"test event after {label}", "POST", W, expect=200, auth=key_k,
+                    json_body={"url": hook_k}, check=expect_fields(status_code=200)).json()
+        got = HTTP.get(f"{RECEIVER}/events", params={"webhook_id": sent.get("webhook_id")},
+                       timeout=10).json()
+        count = got[0]["webhook_signature"].count("v1,") if got else 0
+        note(len(got) == 1 and got[0].get("verified") and count == signatures,
+             f"{label}: the test event carries {signatures} signature(s) and verifies",
+             [f"{len(got)} received, {count} signatures"])
+
+    # PUT, GET, DELETE /api/webhook-endpoint
+    H = "/api/webhook-endpoint"
+    call("endpoint: none yet", "GET", H, expect=404, auth=key_k, expect_error="not_found")
+    endpoint = call("endpoint: set", "PUT", H, expect=200, auth=key_k, validate_request=True,
+                    json_body={"url": hook_k, "events": ["session_complete", "status_change"]},
+                    check=expect_fields(url=hook_k)).json()
+    call("endpoint: read", "GET", H, expect=200, auth=key_k, validate_request=True,
+         check=lambda resp: [] if resp.json() == endpoint else ["not what was set"])
+    call("endpoint: another account has none", "GET", H, expect=404, auth=key_b,
+         expect_error="not_found")
+    call("endpoint: default events", "PUT", H, expect=200, auth=key_k, json_body={"url": hook_k},
+         check=expect_fields(events=["session_complete", "bot_join_failed"]))
+    for label, payload in (
+        ("private address", {"url": "https://192.168.1.10/hook"}),
+        ("metadata address", {"url": "https://[fd00:ec2::254]/"}),
+        ("missing url", {"events": ["session_complete"]}),
+        ("url not a string", {"url": 7}),
+        ("unknown event", {"url": hook_k, "events": ["meeting_over"]}),
+        ("no events", {"url": hook_k, "events": []}),
+        ("events not a list", {"url": hook_k, "events": "session_complete"}),
+        ("unknown field", {"url": hook_k, "event": ["session_complete"]}),
+    ):
+        call(f"endpoint: {label}", "PUT", H, expect=400, auth=key_k, json_body=payload,
+             expect_error="invalid_request")
+    call("endpoint: body not JSON", "PUT", H, expect=400, auth=key_k, data="url=x",
+         headers={"Content-Type": "application/json"}, expect_error="invalid_request")
+    call("endpoint: text/plain body", "PUT", H, expect=415, auth=key_k,
+         data=json.dumps({"url": hook_k}), headers={"Content-Type": "text/plain"},
+         expect_error="unsupported_media_type")
+    call("endpoint: body over 8 KiB", "PUT", H, expect=413, auth=key_k,
+         json_body={"url": hook_k + "?x=" + "a" * 9000}, expect_error="payload_too_large")
+    for method in ("PUT", "GET", "DELETE"):
+        auth_failures(method, H, f"endpoint {method}")
+    call("test event: to the account's endpoint", "POST", W, expect=200, auth=key_k,
+         data="", check=expect_fields(url=hook_k, status_code=200))
+    call("endpoint: remove", "DELETE", H, expect=204, auth=key_k, content_type="",
+         validate_request=True)
+    call("endpoint: remove again (idempotent)", "DELETE", H, expect=204, auth=key_k,
+         content_type="")
+    call("endpoint: removed", "GET", H, expect=404, auth=key_k, expect_error="not_found")
+    for _ in range(15):  # the rest of this minute's test events (10)
+        if HTTP.post(API + W, headers=bearer(key_k), json={"url": hook_k},
+                     timeout=30).status_code != 200:
+            break
+    call("test event: over the minute's limit", "POST", W, expect=429, auth=key_k,
+         json_body={"url": hook_k}, expect_error="limit_exceeded",
+         check=lambda resp: ([] if resp.headers.get("retry-after") else ["no Retry-After"])
+         + ([] if resp.json().get("limit") == "test_events_per_minute" else ["limit"]))
+
     # ---- leave nothing running
     for bot in (running_bot, replay_bot, nulls_bot, vnd_bot):
         HTTP.post(f"{API}{L(bot)}", headers=bearer(key_a), timeout=30)

@@ -49,7 +49,7 @@ wait_http() {
 # (401 without a key, an empty batch for the pipeline), so each function is built and up.
 warm_up() {
   local zero=00000000-0000-4000-8000-000000000000 code
-  local calls=("POST /api/bot/join" "POST /v1/bots/leave/$zero" "GET /api/bot/$zero/status" "GET /api/bot/$zero/transcript" "POST /v1/bots/$zero/exit" "GET /api/bots" "DELETE /api/bot/$zero/data" "GET /api/bot/$zero/deliveries" "GET /api/bot/$zero/insights")
+  local calls=("POST /api/bot/join" "POST /v1/bots/leave/$zero" "GET /api/bot/$zero/status" "GET /api/bot/$zero/transcript" "POST /v1/bots/$zero/exit" "GET /api/bots" "DELETE /api/bot/$zero/data" "GET /api/bot/$zero/deliveries" "GET /api/bot/$zero/insights" "GET /api/keys" "GET /api/webhook-endpoint" "POST /api/webhooks/test")
   [ -n "${PIPELINE_DIRECT:-}" ] || calls+=("POST /2015-03-31/functions/pipeline/invocations")
   local n=0
   for call in "${calls[@]}"; do
@@ -77,7 +77,7 @@ up() {
   cargo_progress build --workspace --bins
   if [ -n "${WATCH_RELEASE:-}" ]; then
     log "building the optimised functions (fat LTO: minutes on a cold cache)"
-    cargo_progress build --release -p join -p stop -p status -p export -p report -p pipeline -p list -p delete -p deliveries -p analysis
+    cargo_progress build --release -p join -p stop -p status -p export -p report -p pipeline -p list -p delete -p deliveries -p analysis -p keys -p endpoint -p ping
   fi
 
   "$XTASK" bootstrap

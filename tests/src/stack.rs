@@ -10,7 +10,8 @@ use adapters::ses::SesMailer;
 use adapters::sqs::SqsQueue;
 use app::api::{
     DeleteDataHandler, DeliveriesHandler, ExportHandler, InsightsHandler, JoinHandler,
-    JoinSettings, ListHandler, ReportHandler, StatusHandler, StopHandler,
+    JoinSettings, KeysHandler, ListHandler, ReportHandler, StatusHandler, StopHandler,
+    WebhookEndpointHandler, WebhookTestHandler, WebhookTestSettings,
 };
 use app::pipeline::{Pipeline, PipelineSettings};
 use app::retry::Backoff;
@@ -83,6 +84,9 @@ pub struct Stack {
     pub delete: DeleteDataHandler<DynamoStore>,
     pub deliveries: DeliveriesHandler<DynamoStore, SqsQueue, SystemResolver>,
     pub insights: InsightsHandler<DynamoStore, SqsQueue>,
+    pub keys: KeysHandler<DynamoStore>,
+    pub endpoint: WebhookEndpointHandler<DynamoStore, SystemResolver>,
+    pub ping: WebhookTestHandler<DynamoStore, HttpWebhookSender, SystemResolver>,
     pub pipeline: RealPipeline,
     /// `Authorization` header values of two accounts, `acme` and `globex`.
     pub key: String,
@@ -95,6 +99,15 @@ impl Stack {
         let webhooks = options
             .webhooks
             .unwrap_or_else(|| HttpWebhookSender::new(options.url_policy));
+        let ping = WebhookTestHandler::new(
+            env.store.clone(),
+            webhooks.clone(),
+            SystemResolver,
+            WebhookTestSettings {
+                url_policy: options.url_policy,
+                timeout: adapters::http_webhooks::WEBHOOK_TIMEOUT,
+            },
+        );
         let pipeline = Pipeline::new(
             env.store.clone(),
             env.queue.clone(),
@@ -132,6 +145,13 @@ impl Stack {
                 options.url_policy,
             ),
             insights: InsightsHandler::new(env.store.clone(), env.queue.clone()),
+            keys: KeysHandler::new(env.store.clone()),
+            endpoint: WebhookEndpointHandler::new(
+                env.store.clone(),
+                SystemResolver,
+                options.url_policy,
+            ),
+            ping,
             pipeline,
             key: bearer(&env.api_key("acme").await),
             other: bearer(&env.api_key("globex").await),
@@ -261,6 +281,34 @@ impl Stack {
             .collect();
         let req = request("GET", auth, "", &[]).with_query_string_parameters(params);
         json(self.list.handle(req).await)
+    }
+
+    /// `POST /api/keys`, `GET /api/keys` (no `key_id`) or `DELETE /api/keys/{key_id}`.
+    pub async fn keys_as(
+        &self,
+        auth: Option<&str>,
+        method: &str,
+        key_id: Option<&str>,
+    ) -> (u16, Value) {
+        let path: Vec<(&str, &str)> = key_id.map(|id| ("key_id", id)).into_iter().collect();
+        json(self.keys.handle(request(method, auth, "", &path)).await)
+    }
+
+    /// `PUT`, `GET` or `DELETE /api/webhook-endpoint` with a body (PUT).
+    pub async fn endpoint_as(&self, auth: Option<&str>, method: &str, body: &str) -> (u16, Value) {
+        json(self.endpoint.handle(request(method, auth, body, &[])).await)
+    }
+
+    /// `POST /api/webhook-secret/rotate` with a body (served by the keys function).
+    pub async fn rotate_as(&self, auth: Option<&str>, body: &str) -> (u16, Value) {
+        let mut req = request("POST", auth, body, &[]);
+        *req.uri_mut() = "/api/webhook-secret/rotate".parse().expect("a valid path");
+        json(self.keys.handle(req).await)
+    }
+
+    /// `POST /api/webhooks/test` with a body.
+    pub async fn ping_as(&self, auth: Option<&str>, body: &str) -> (u16, Value) {
+        json(self.ping.handle(request("POST", auth, body, &[])).await)
     }
 
     /// The status body of `acme`'s bot.

@@ -2,7 +2,8 @@
 //! Standard Webhooks signature with the account's secret, prints every event, and keeps
 //! them for `GET /events`. Query parameters script its answers for tests: `fail_first=N`
 //! (the first N attempts of each webhook-id answer `fail_status`, default 500),
-//! `status=410`, `hang_ms=N`, `redirect=URL`.
+//! `status=410`, `hang_ms=N`, `redirect=URL`. `GET /events` filters by `bot_id` or
+//! `webhook_id` (a test event has no bot).
 
 use adapters::dynamodb::DynamoStore;
 use app::ports::Accounts;
@@ -24,6 +25,10 @@ pub struct Received {
     pub webhook_id: String,
     pub webhook_timestamp: String,
     pub verified: bool,
+    /// The `webhook-signature` header as received (two `v1,` entries during a rotation's
+    /// overlap) and the raw body, so a test can verify with a secret of its own.
+    pub webhook_signature: String,
+    pub body: String,
     pub answered: u16,
     pub attempt: u32,
     pub event: Value,
@@ -72,8 +77,15 @@ pub async fn spawn(store: DynamoStore) -> std::net::SocketAddr {
     addr
 }
 
-async fn secret_for(state: &AppState, account: &str) -> Option<String> {
-    if let Some(s) = state.secrets.lock().unwrap().get(account) {
+/// The account's current secret, remembered; `fresh` reads it again (after a rotation).
+async fn secret_for(state: &AppState, account: &str, fresh: bool) -> Option<String> {
+    if let Some(s) = state
+        .secrets
+        .lock()
+        .unwrap()
+        .get(account)
+        .filter(|_| !fresh)
+    {
         return Some(s.clone());
     }
     let id = AccountId::parse(account).ok()?;
@@ -107,12 +119,14 @@ async fn receive(
         *n += 1;
         *n
     };
-    let verified = match secret_for(&state, &account).await {
-        Some(secret) => {
+    let verifies = |secret: Option<String>| {
+        secret.is_some_and(|secret| {
             standardwebhooks::Webhook::new(&secret).is_ok_and(|w| w.verify(&body, &headers).is_ok())
-        }
-        None => false,
+        })
     };
+    // The remembered secret, or, when it does not verify, the one stored now (rotated).
+    let verified = verifies(secret_for(&state, &account, false).await)
+        || verifies(secret_for(&state, &account, true).await);
     let number = |k: &str| script.get(k).and_then(|v| v.parse::<u64>().ok());
     if let Some(ms) = number("hang_ms") {
         tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -138,6 +152,8 @@ async fn receive(
         webhook_id,
         webhook_timestamp: header("webhook-timestamp"),
         verified,
+        webhook_signature: header("webhook-signature"),
+        body: String::from_utf8_lossy(&body).into_owned(),
         answered: status,
         attempt,
         event,
@@ -160,6 +176,7 @@ async fn events(
             .filter(|e| {
                 q.get("bot_id")
                     .is_none_or(|b| e.event["bot_id"].as_str() == Some(b))
+                    && q.get("webhook_id").is_none_or(|id| &e.webhook_id == id)
             })
             .cloned()
             .collect(),

@@ -7,6 +7,7 @@
 use crate::local;
 use adapters::dynamodb::DynamoStore;
 use app::ports::{Admission, Finish, SessionStore, Timeline, TranscriptStore};
+use domain::api_keys::KeyId;
 use domain::insights::Analysis;
 use domain::limits::Limits;
 use domain::session::{ExitReason, ExitRecord, Phase, Session};
@@ -18,6 +19,10 @@ use insights::BuiltinEngine;
 /// `events/README.md`).
 pub const ACCOUNT: &str = "local-dev";
 pub const API_KEY: &str = "pfk_local_development_key";
+pub const API_KEY_ID: &str = "key_5eed00000000000000000001";
+/// A second key of the account, the one `events/keys-revoke.json` revokes.
+pub const REVOCABLE_KEY: &str = "pfk_local_revocable_key";
+pub const REVOCABLE_KEY_ID: &str = "key_5eed00000000000000000002";
 /// The secret the reporting bot's exit report authenticates with.
 pub const REPORT_SECRET: &str = "pfb_local_development_report_secret";
 
@@ -50,11 +55,15 @@ pub async fn run() -> Result<(), String> {
         .ensure_account(&account)
         .await
         .map_err(|e| e.to_string())?;
-    let key = ApiKey::parse(API_KEY).ok_or("the local key is not a valid key")?;
-    store
-        .put_api_key(&account, &key)
-        .await
-        .map_err(|e| e.to_string())?;
+    for (key, id) in [(API_KEY, API_KEY_ID), (REVOCABLE_KEY, REVOCABLE_KEY_ID)] {
+        let key = ApiKey::parse(key).ok_or("the local key is not a valid key")?;
+        let id = KeyId::parse(id).map_err(|e| e.to_string())?;
+        // A key revoked since (keys-revoke.json) stays revoked.
+        store
+            .put_api_key(&account, &key, &id)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     for (id, kind) in [
         (STOP_BOT, Kind::Running),
         (PIPECAT_STOP_BOT, Kind::Running),

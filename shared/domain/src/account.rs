@@ -106,6 +106,11 @@ impl ApiKeyHash {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A hash as the store holds it (to forget a revoked key in a cache).
+    pub fn from_stored(hex: String) -> Self {
+        Self(hex)
+    }
 }
 
 /// The per-bot secret the bot runtime uses to report its exit. Stored as a hash.

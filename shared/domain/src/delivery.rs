@@ -189,3 +189,35 @@ impl WebhookDelivery {
 pub fn default_webhook_events() -> Vec<WebhookEvent> {
     vec![WebhookEvent::SessionComplete, WebhookEvent::BotJoinFailed]
 }
+
+/// Why a list of event names was refused; the caller names the field.
+#[derive(Debug, PartialEq, Eq)]
+pub enum EventListError {
+    NotAnArray,
+    UnknownEvent,
+}
+
+/// The events a list names, each once, in the order given: join's `webhook_events` and the
+/// account endpoint's `events`. Absent or null: PailFlow's two.
+pub fn parse_webhook_events(
+    value: Option<&serde_json::Value>,
+) -> Result<Vec<WebhookEvent>, EventListError> {
+    let items = match value {
+        None | Some(serde_json::Value::Null) => return Ok(default_webhook_events()),
+        Some(serde_json::Value::Array(items)) => items,
+        Some(_) => return Err(EventListError::NotAnArray),
+    };
+    let mut events = Vec::new();
+    for item in items {
+        let event = match item.as_str() {
+            Some("session_complete") => WebhookEvent::SessionComplete,
+            Some("bot_join_failed") => WebhookEvent::BotJoinFailed,
+            Some("status_change") => WebhookEvent::StatusChange,
+            _ => return Err(EventListError::UnknownEvent),
+        };
+        if !events.contains(&event) {
+            events.push(event);
+        }
+    }
+    Ok(events)
+}

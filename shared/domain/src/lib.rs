@@ -2,6 +2,7 @@
 //! runtime). Constructors reject bad input once, at the edge.
 
 pub mod account;
+pub mod api_keys;
 pub mod delivery;
 pub mod delivery_log;
 pub mod email;
@@ -18,9 +19,11 @@ pub mod plain_text;
 pub mod rerun;
 pub mod secret;
 pub mod session;
+pub mod signing;
 pub mod timeline;
 pub mod transcript;
 pub mod transcript_export;
+pub mod webhook_endpoint;
 pub mod webhook_url;
 
 /// Test values shared with the crates above (feature `test-support`).

@@ -83,7 +83,16 @@ pub enum LimitExceeded {
     EmailsPerDay {
         limit: u32,
     },
+    /// Test events (`POST /api/webhooks/test`) in one minute: each is a request to a URL the
+    /// customer names, so it is bounded like joins.
+    TestEventsPerMinute {
+        limit: u32,
+        retry_after_seconds: u32,
+    },
 }
+
+/// Test events an account may send in one minute.
+pub const TEST_EVENTS_PER_MINUTE: u32 = 10;
 
 impl LimitExceeded {
     /// The limit's name, as `make account-limits` and the error bodies call it.
@@ -92,6 +101,7 @@ impl LimitExceeded {
             LimitExceeded::ActiveBots { .. } => "active_bots",
             LimitExceeded::JoinsPerMinute { .. } => "joins_per_minute",
             LimitExceeded::EmailsPerDay { .. } => "emails_per_day",
+            LimitExceeded::TestEventsPerMinute { .. } => "test_events_per_minute",
         }
     }
 
@@ -107,6 +117,9 @@ impl LimitExceeded {
             LimitExceeded::EmailsPerDay { limit } => format!(
                 "email_quota_exceeded: The account's limit of {limit} result emails a day is reached; this email was not sent."
             ),
+            LimitExceeded::TestEventsPerMinute { limit, .. } => {
+                format!("The account may send {limit} test events a minute, and has this minute.")
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 //! table is one table naming every variable a function reads.
 
 use app::pipeline::webhook_signature::sign;
+use domain::signing::{PreviousSecret, SigningSecrets};
 use domain::WebhookSecret;
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -48,7 +49,8 @@ fn the_readme_snippet_verifies_our_webhooks_and_refuses_tampered_foreign_or_old_
     );
     let secret = WebhookSecret::generate();
     let body = r#"{"event":"session_complete","bot_id":"6a0c","transcript":"Ada: hello é"}"#;
-    let headers = sign("msg_2Qx", domain::now(), body, &secret).unwrap();
+    let only = SigningSecrets::only(secret.clone());
+    let headers = sign("msg_2Qx", domain::now(), body, &only).unwrap();
     assert!(python_verifies(secret.expose(), &headers, body));
     assert!(!python_verifies(
         secret.expose(),
@@ -61,15 +63,22 @@ fn the_readme_snippet_verifies_our_webhooks_and_refuses_tampered_foreign_or_old_
         "msg_2Qx",
         domain::now() - Duration::minutes(10),
         body,
-        &secret,
+        &only,
     )
     .unwrap();
     assert!(!python_verifies(secret.expose(), &old, body), "a replay");
-    // A rotated secret's second signature in the same header is accepted.
-    let mut both = headers.clone();
-    let theirs = sign("msg_2Qx", domain::now(), body, &other).unwrap();
-    both[2].1 = format!("{} {}", theirs[2].1, headers[2].1);
+    // During a rotation's overlap the header holds both signatures: either secret verifies.
+    let rotating = SigningSecrets {
+        current: other.clone(),
+        previous: Some(PreviousSecret {
+            secret: secret.clone(),
+            valid_until: domain::now() + Duration::hours(1),
+        }),
+    };
+    let both = sign("msg_2Qx", domain::now(), body, &rotating).unwrap();
+    assert!(both[2].1.contains(' '), "two signatures: {}", both[2].1);
     assert!(python_verifies(secret.expose(), &both, body));
+    assert!(python_verifies(other.expose(), &both, body));
 }
 
 #[test]

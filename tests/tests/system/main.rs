@@ -3,6 +3,7 @@
 //! (fixtures in `tests/src`), and the local stack end to end. `make test` starts the
 //! emulator and the stack first.
 
+mod accounts;
 mod api;
 mod deletion;
 mod deliveries;

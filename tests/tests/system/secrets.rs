@@ -210,3 +210,65 @@ async fn a_plain_text_secret_of_an_earlier_version_is_encrypted_in_place() {
         legacy
     );
 }
+
+#[tokio::test]
+async fn a_rotation_stores_only_ciphertext_and_the_signer_opens_both_secrets() {
+    use app::ports::AccountSettingsStore;
+    let env = Emulator::start(30).await;
+    env.api_key("rotco").await;
+    let rotco = AccountId::parse("rotco").unwrap();
+    let old = env.store.webhook_secret(&rotco).await.unwrap().unwrap();
+    let new = WebhookSecret::generate();
+    let until = domain::now() + time::Duration::hours(24);
+    assert!(env
+        .store
+        .rotate_webhook_secret(&rotco, &new, until)
+        .await
+        .unwrap());
+    let item = account_item(&env, "rotco").await;
+    let text = format!("{item:?}");
+    assert!(
+        !text.contains(old.expose()) && !text.contains(new.expose()),
+        "{text}"
+    );
+    assert!(matches!(
+        item.get("previous_webhook_secret_sealed"),
+        Some(AttributeValue::B(_))
+    ));
+    let secrets = env.store.signing_secrets(&rotco).await.unwrap().unwrap();
+    assert_eq!(secrets.current, new);
+    assert_eq!(secrets.previous.map(|p| p.secret), Some(old));
+
+    // An account of an earlier version, secret in plain text: rotated, both end up sealed.
+    let legacy = WebhookSecret::generate();
+    aws_sdk_dynamodb::Client::new(&env.aws)
+        .put_item()
+        .table_name(&env.names.table)
+        .item("pk", AttributeValue::S("ACCOUNT#plainco".into()))
+        .item("sk", AttributeValue::S("ACCOUNT".into()))
+        .item("account_id", AttributeValue::S("plainco".into()))
+        .item("webhook_secret", AttributeValue::S(legacy.expose().into()))
+        .send()
+        .await
+        .unwrap();
+    let plainco = AccountId::parse("plainco").unwrap();
+    let newer = WebhookSecret::generate();
+    assert!(env
+        .store
+        .rotate_webhook_secret(&plainco, &newer, until)
+        .await
+        .unwrap());
+    let item = account_item(&env, "plainco").await;
+    assert!(!item.contains_key("webhook_secret"), "{item:?}");
+    assert!(!format!("{item:?}").contains(legacy.expose()));
+    let secrets = env.store.signing_secrets(&plainco).await.unwrap().unwrap();
+    assert_eq!(secrets.current, newer);
+    assert_eq!(secrets.previous.map(|p| p.secret), Some(legacy));
+    // An unknown account is not rotated.
+    let nobody = AccountId::parse("nobody").unwrap();
+    assert!(!env
+        .store
+        .rotate_webhook_secret(&nobody, &newer, until)
+        .await
+        .unwrap());
+}

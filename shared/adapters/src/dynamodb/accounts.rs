@@ -1,149 +1,48 @@
 //! Accounts and API keys: only a key's SHA-256 is stored; each account has a Standard
-//! Webhooks signing secret, created with it and stored encrypted under the webhook secret
-//! key ([`crate::kms`]): only a holder of that key reads it.
+//! Webhooks signing secret, created with it and stored encrypted, and after a rotation the
+//! secret it replaced with the end of its overlap ([`super::webhook_secrets`]).
 
-use super::codec::{blob, rfc3339, s, string, to_av};
-use super::keys::{account_pk, api_key_pk, Item, ACCOUNT_SK, APIKEY_SK};
-use super::{condition_failed, DynamoStore};
-use crate::kms::WebhookSecretKey;
+use super::api_keys::Insert;
+use super::codec::{s, string, to_av};
+use super::key_cache::KeyOwner;
+use super::keys::{account_pk, api_key_pk, ACCOUNT_SK, APIKEY_SK};
+use super::DynamoStore;
 use app::ports::{Accounts, StoreError};
-use aws_sdk_dynamodb::types::AttributeValue;
+use domain::api_keys::{KeyId, KeyInfo};
 use domain::limits::AccountLimits;
-use domain::{now, AccountId, ApiKey, ApiKeyHash, WebhookSecret};
+use domain::signing::SigningSecrets;
+use domain::{AccountId, ApiKey, ApiKeyHash, WebhookSecret};
 use std::time::Instant;
 
-/// The encrypted secret (KMS ciphertext).
-const SEALED: &str = "webhook_secret_sealed";
-/// The secret as earlier versions stored it, in plain text: read, and encrypted in place
-/// by [`DynamoStore::ensure_account`].
-const PLAIN: &str = "webhook_secret";
-
 impl DynamoStore {
-    /// Creates the account if needed and a new API key for it; only the key's hash is stored.
+    /// Creates the account if needed and a new API key for it (the operator's tools, which
+    /// are not held to the API's limit on keys); only the key's hash is stored.
     pub async fn create_api_key(&self, account: &AccountId) -> Result<ApiKey, StoreError> {
         self.ensure_account(account).await?;
         let key = ApiKey::generate();
-        self.put_api_key(account, &key).await?;
-        Ok(key)
-    }
-
-    /// Stores a given key's hash for the account (the local development account's fixed
-    /// key); a key already stored is left as it is.
-    pub async fn put_api_key(&self, account: &AccountId, key: &ApiKey) -> Result<(), StoreError> {
-        let put = self
-            .client
-            .put_item()
-            .table_name(&*self.table)
-            .item("pk", s(api_key_pk(&key.hash())))
-            .item("sk", s(APIKEY_SK))
-            .item("account_id", s(account.as_str()))
-            .item("created_at", rfc3339(now()))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(e) if condition_failed(&e) => Ok(()),
-            Err(e) => Err(StoreError::unavailable("put api key", e)),
+        let info = KeyInfo::new(KeyId::generate(), &key, domain::now());
+        match self.insert_key(account, &key, &info, None).await? {
+            Insert::Created => Ok(key),
+            Insert::LimitReached(_) | Insert::Exists => Err(StoreError::corrupt(
+                "api key",
+                "a freshly generated key or id is stored already",
+            )),
         }
     }
 
-    /// Creates the account, with a new webhook signing secret, if it does not exist; an
-    /// account whose secret is still in plain text gets it encrypted. Needs the webhook
-    /// secret key (to encrypt), not the right to decrypt.
-    pub async fn ensure_account(&self, account: &AccountId) -> Result<(), StoreError> {
-        match self.get(account_pk(account), ACCOUNT_SK).await? {
-            Some(item) if item.contains_key(SEALED) => Ok(()),
-            Some(item) => match string(&item, PLAIN) {
-                Some(plain) => {
-                    let secret = WebhookSecret::from_stored(plain.to_owned());
-                    self.seal_in_place(account, &secret).await
-                }
-                None => Err(StoreError::corrupt("account", "no webhook secret")),
-            },
-            None => self.create_account(account).await,
-        }
-    }
-
-    async fn create_account(&self, account: &AccountId) -> Result<(), StoreError> {
-        let sealed = self
-            .webhook_key()?
-            .seal(account, &WebhookSecret::generate())
-            .await?;
-        let put = self
-            .client
-            .put_item()
-            .table_name(&*self.table)
-            .item("pk", s(account_pk(account)))
-            .item("sk", s(ACCOUNT_SK))
-            .item("account_id", s(account.as_str()))
-            .item(SEALED, AttributeValue::B(sealed.into()))
-            .item("created_at", rfc3339(now()))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match put {
-            // Created concurrently: the first writer's secret stands.
-            Ok(_) => Ok(()),
-            Err(e) if condition_failed(&e) => Ok(()),
-            Err(e) => Err(StoreError::unavailable("put account", e)),
-        }
-    }
-
-    /// Replaces a plain-text secret with its ciphertext, if it is still the same.
-    async fn seal_in_place(
+    /// Stores a given key with a given id for the account, creating the account if needed
+    /// (the local development account's fixed keys). A key or id already stored, or
+    /// revoked, is left as it is.
+    pub async fn put_api_key(
         &self,
         account: &AccountId,
-        secret: &WebhookSecret,
+        key: &ApiKey,
+        id: &KeyId,
     ) -> Result<(), StoreError> {
-        let sealed = self.webhook_key()?.seal(account, secret).await?;
-        let update = self
-            .client
-            .update_item()
-            .table_name(&*self.table)
-            .key("pk", s(account_pk(account)))
-            .key("sk", s(ACCOUNT_SK))
-            .update_expression("SET #sealed = :sealed REMOVE #plain")
-            .condition_expression("#plain = :plain")
-            .expression_attribute_names("#sealed", SEALED)
-            .expression_attribute_names("#plain", PLAIN)
-            .expression_attribute_values(":sealed", AttributeValue::B(sealed.into()))
-            .expression_attribute_values(":plain", s(secret.expose()))
-            .send()
-            .await;
-        match update {
-            Ok(_) => Ok(()),
-            // Encrypted concurrently.
-            Err(e) if condition_failed(&e) => Ok(()),
-            Err(e) => Err(StoreError::unavailable("encrypt account secret", e)),
-        }
-    }
-
-    fn webhook_key(&self) -> Result<&WebhookSecretKey, StoreError> {
-        self.webhook_key.as_ref().ok_or_else(|| {
-            StoreError::unavailable(
-                "use webhook secrets",
-                "this process holds no webhook secret key (WEBHOOK_SECRET_KEY_ID)",
-            )
-        })
-    }
-
-    async fn open_secret(
-        &self,
-        account: &AccountId,
-        item: &Item,
-    ) -> Result<WebhookSecret, StoreError> {
-        if item.contains_key(SEALED) {
-            let sealed = blob(item, SEALED)?;
-            return self.webhook_key()?.open(account, &sealed).await;
-        }
-        match string(item, PLAIN) {
-            Some(plain) => {
-                tracing::warn!("webhook secret stored in plain text; `make webhook-secret` for the account encrypts it");
-                Ok(WebhookSecret::from_stored(plain.to_owned()))
-            }
-            None => Err(StoreError::corrupt("account", "no webhook secret")),
-        }
+        self.ensure_account(account).await?;
+        let info = KeyInfo::new(id.clone(), key, domain::now());
+        self.insert_key(account, key, &info, None).await?;
+        Ok(())
     }
 }
 
@@ -171,20 +70,36 @@ impl DynamoStore {
 }
 
 impl Accounts for DynamoStore {
+    /// Also records the key's use (`last_used_at`, at most once a minute).
     async fn account_for_key(&self, key: &ApiKeyHash) -> Result<Option<AccountId>, StoreError> {
-        if let Some(account) = self.keys.as_ref().and_then(|c| c.get(key, Instant::now())) {
-            return Ok(Some(account));
-        }
-        let Some(item) = self.get(api_key_pk(key), APIKEY_SK).await? else {
-            return Ok(None);
+        let cached = self.keys.as_ref().and_then(|c| c.get(key, Instant::now()));
+        let owner = match cached {
+            Some(owner) => owner,
+            None => {
+                let Some(item) = self.get(api_key_pk(key), APIKEY_SK).await? else {
+                    return Ok(None);
+                };
+                let account = string(&item, "account_id")
+                    .ok_or_else(|| StoreError::corrupt("api key", "missing account_id"))?;
+                let owner = KeyOwner {
+                    account: AccountId::parse(account)
+                        .map_err(|e| StoreError::corrupt("api key", e))?,
+                    // Keys created before keys had ids have none (and no `last_used_at`).
+                    key_id: string(&item, "key_id")
+                        .map(KeyId::parse)
+                        .transpose()
+                        .map_err(|e| StoreError::corrupt("api key", e))?,
+                };
+                if let Some(cache) = &self.keys {
+                    cache.put(key.clone(), owner.clone(), Instant::now());
+                }
+                owner
+            }
         };
-        let account = string(&item, "account_id")
-            .ok_or_else(|| StoreError::corrupt("api key", "missing account_id"))?;
-        let account = AccountId::parse(account).map_err(|e| StoreError::corrupt("api key", e))?;
-        if let Some(cache) = &self.keys {
-            cache.put(key.clone(), account.clone(), Instant::now());
+        if let Some(id) = &owner.key_id {
+            self.note_key_use(&owner.account, id).await;
         }
-        Ok(Some(account))
+        Ok(Some(owner.account))
     }
 
     async fn account_limits(&self, account: &AccountId) -> Result<AccountLimits, StoreError> {
@@ -202,9 +117,16 @@ impl Accounts for DynamoStore {
         &self,
         account: &AccountId,
     ) -> Result<Option<WebhookSecret>, StoreError> {
+        Ok(self.signing_secrets(account).await?.map(|s| s.current))
+    }
+
+    async fn signing_secrets(
+        &self,
+        account: &AccountId,
+    ) -> Result<Option<SigningSecrets>, StoreError> {
         let Some(item) = self.get(account_pk(account), ACCOUNT_SK).await? else {
             return Ok(None);
         };
-        self.open_secret(account, &item).await.map(Some)
+        self.open_secrets(account, &item).await.map(Some)
     }
 }

@@ -4,7 +4,7 @@
 //! many requests race. A limit of 0 refuses even the first.
 
 use super::codec::{n, s};
-use super::keys::{account_pk, emails_pk, joins_pk, ACCOUNT_SK, LIMIT_SK};
+use super::keys::{account_pk, emails_pk, joins_pk, test_events_pk, ACCOUNT_SK, LIMIT_SK};
 use app::ports::StoreError;
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use domain::limits::minute_window;
@@ -119,6 +119,25 @@ pub(super) fn count_email(
     increment(
         table,
         emails_pk(account, day),
+        LIMIT_SK,
+        "count",
+        limit,
+        Some(expires),
+    )
+}
+
+/// Counts one test event in the minute of `at`.
+pub(super) fn count_test_event(
+    table: &str,
+    account: &AccountId,
+    at: OffsetDateTime,
+    limit: u32,
+) -> Result<TransactWriteItem, StoreError> {
+    let minute = minute_window(at);
+    let expires = (minute + 1) * 60 + COUNTER_TTL_SECONDS;
+    increment(
+        table,
+        test_events_pk(account, minute),
         LIMIT_SK,
         "count",
         limit,

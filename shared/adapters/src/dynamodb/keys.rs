@@ -3,9 +3,12 @@
 //!
 //! | pk                          | sk                          | what                         |
 //! |-----------------------------|-----------------------------|------------------------------|
-//! | `APIKEY#<sha256 hex>`       | `APIKEY`                    | `account_id`                 |
-//! | `ACCOUNT#<name>`            | `ACCOUNT`                   | `webhook_secret_sealed` (KMS ciphertext), `limits`, `active_bots` |
+//! | `APIKEY#<sha256 hex>`       | `APIKEY`                    | `account_id`, `key_id`       |
+//! | `ACCOUNT#<name>`            | `ACCOUNT`                   | `webhook_secret_sealed` (KMS ciphertext; `webhook_secret_previous_sealed` during a rotation), `limits`, `active_bots`, `webhook_endpoint`, `key_count` |
+//! | `ACCOUNT#<name>`            | `KEY#<key_id>`              | `prefix`, `created_at`, `last_used_at`, `key_hash` |
+//! | `ACCOUNT#<name>`            | `REVOKED#<key_id>`          | the revocation's receipt, TTL |
 //! | `LIMIT#<acct>#joins#<min>`  | `LIMIT`                     | joins in that minute, TTL    |
+//! | `LIMIT#<acct>#tests#<min>`  | `LIMIT`                     | test events in that minute, TTL |
 //! | `LIMIT#<acct>#emails#<day>` | `LIMIT`                     | emails that day, TTL         |
 //! | `IDEMPOTENCY#<acct>#<hash>` | `IDEMPOTENCY`               | `bot_id`, `fingerprint`, TTL |
 //! | `BOT#<uuid>`                | `SESSION`                   | the session (phase, checkpoints) |
@@ -13,6 +16,7 @@
 //! | `BOT#<uuid>`                | `RESULT`                    | gzip'd JSON Q&A pairs and insights |
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use domain::api_keys::KeyId;
 use domain::{AccountId, ApiKeyHash, BotId};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -47,6 +51,19 @@ pub(super) fn account_pk(account: &AccountId) -> String {
     format!("ACCOUNT#{account}")
 }
 
+/// An account's key as the account sees it (in the account's partition, so the account's
+/// keys are one query).
+pub(super) fn key_sk(id: &KeyId) -> String {
+    format!("{KEY_SK_PREFIX}{id}")
+}
+
+pub(super) const KEY_SK_PREFIX: &str = "KEY#";
+
+/// The receipt of a revoked key, kept a while so a repeated revocation answers it.
+pub(super) fn revoked_sk(id: &KeyId) -> String {
+    format!("REVOKED#{id}")
+}
+
 /// The key itself is hashed: it is the customer's text, of any length and content.
 pub(super) fn idempotency_pk(account: &AccountId, key: &str) -> String {
     format!(
@@ -73,6 +90,11 @@ pub(super) const LIMIT_SK: &str = "LIMIT";
 /// The counter of an account's joins in one minute window (with a TTL).
 pub(super) fn joins_pk(account: &AccountId, minute: i64) -> String {
     format!("LIMIT#{account}#joins#{minute}")
+}
+
+/// The counter of an account's test events in one minute window (with a TTL).
+pub(super) fn test_events_pk(account: &AccountId, minute: i64) -> String {
+    format!("LIMIT#{account}#tests#{minute}")
 }
 
 /// The counter of an account's result emails on one UTC day (with a TTL).

@@ -2,21 +2,25 @@
 //! schema; each port has its file: [`accounts`], [`sessions`] (the lifecycle's
 //! conditional writes), [`transcripts`], [`deliveries`] (claims and outcomes).
 
+mod account_settings;
 mod accounts;
+mod api_keys;
 mod codec;
 mod counters;
 mod deliveries;
 mod expr;
 mod key_cache;
+mod key_use;
 mod keys;
 mod listing;
 mod reruns;
 mod sessions;
 mod transactions;
 mod transcripts;
+mod webhook_secrets;
 
 pub use codec::TRANSCRIPT_CHUNK_BYTES;
-pub use key_cache::KeyCache;
+pub use key_cache::{KeyCache, KeyOwner};
 pub use keys::IDEMPOTENCY_TTL_SECONDS;
 
 use crate::kms::WebhookSecretKey;
@@ -37,6 +41,8 @@ pub struct DynamoStore {
     /// Encrypts and decrypts webhook signing secrets; only what creates accounts or signs
     /// holds it.
     webhook_key: Option<WebhookSecretKey>,
+    /// When this process last wrote each key's `last_used_at`.
+    key_use: Arc<key_use::KeyUse>,
 }
 
 /// Which sort keys of a partition a query reads.
@@ -63,6 +69,7 @@ impl DynamoStore {
             table: table.into(),
             keys: None,
             webhook_key: None,
+            key_use: Arc::default(),
         }
     }
 

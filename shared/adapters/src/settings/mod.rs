@@ -180,6 +180,33 @@ pub struct AnalysisFunction {
     pub queue_url: String,
 }
 
+/// `POST`, `GET /api/keys` and `DELETE /api/keys/{key_id}`: the account's API keys.
+#[derive(Clone, Debug)]
+pub struct KeysFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+    /// `WEBHOOK_SECRET_KEY_ID`: a rotation encrypts the new secret (Encrypt only).
+    pub webhook_secret_key: String,
+}
+
+/// `PUT`, `GET`, `DELETE /api/webhook-endpoint`: checks the URL as join does.
+#[derive(Clone, Debug)]
+pub struct EndpointFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+    pub url_policy: UrlPolicy,
+}
+
+/// `POST /api/webhooks/test`: signs and sends a `ping` through the webhook sender.
+#[derive(Clone, Debug)]
+pub struct PingFunction {
+    pub log: LogSettings,
+    pub table: TableSettings,
+    pub url_policy: UrlPolicy,
+    /// `WEBHOOK_SECRET_KEY_ID`: the ping signs, so it decrypts the account's secrets.
+    pub webhook_secret_key: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct ReportFunction {
     pub log: LogSettings,
@@ -405,6 +432,37 @@ impl FromEnv for AnalysisFunction {
             log: log(env),
             table: table(env)?,
             queue_url: env.required("PIPELINE_QUEUE_URL")?,
+        })
+    }
+}
+
+impl FromEnv for KeysFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+            webhook_secret_key: env.required("WEBHOOK_SECRET_KEY_ID")?,
+        })
+    }
+}
+
+impl FromEnv for EndpointFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+            url_policy: url_policy(env)?,
+        })
+    }
+}
+
+impl FromEnv for PingFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            log: log(env),
+            table: table(env)?,
+            url_policy: url_policy(env)?,
+            webhook_secret_key: env.required("WEBHOOK_SECRET_KEY_ID")?,
         })
     }
 }

@@ -24,6 +24,17 @@ const PIPELINE: &[(&str, &str)] = &[
 fn each_function_needs_only_its_own_variables() {
     assert!(StatusFunction::read(&env(&[("TABLE_NAME", "t")])).is_ok());
     assert!(ExportFunction::read(&env(&[("TABLE_NAME", "t")])).is_ok());
+    let with_key = [("TABLE_NAME", "t"), ("WEBHOOK_SECRET_KEY_ID", "alias/k")];
+    assert!(KeysFunction::read(&env(&with_key)).is_ok());
+    assert!(EndpointFunction::read(&env(&[("TABLE_NAME", "t")])).is_ok());
+    assert!(PingFunction::read(&env(&with_key)).is_ok());
+    // The functions that encrypt (keys) or decrypt (ping) webhook secrets name the key.
+    for missing in [
+        KeysFunction::read(&env(&[("TABLE_NAME", "t")])).unwrap_err(),
+        PingFunction::read(&env(&[("TABLE_NAME", "t")])).unwrap_err(),
+    ] {
+        assert_eq!(missing, ConfigError::Missing("WEBHOOK_SECRET_KEY_ID"));
+    }
     assert!(StopFunction::read(&env(&[("TABLE_NAME", "t"), ("PIPELINE_QUEUE_URL", "q")])).is_ok());
     assert!(
         ReportFunction::read(&env(&[("TABLE_NAME", "t"), ("PIPELINE_QUEUE_URL", "q")])).is_ok()
@@ -280,4 +291,20 @@ fn the_public_base_url_is_required_and_https() {
         JoinFunction::read(&e).unwrap().public_base_url,
         PublicBaseUrl::Parameter("/pailflow/prod/public-base-url".into())
     );
+}
+
+#[test]
+fn the_webhook_routes_check_urls_as_join_does() {
+    let strict = PingFunction::read(&env(&[
+        ("TABLE_NAME", "t"),
+        ("WEBHOOK_SECRET_KEY_ID", "alias/k"),
+    ]))
+    .unwrap();
+    assert_eq!(strict.url_policy, UrlPolicy::STRICT);
+    let local = EndpointFunction::read(&env(&[
+        ("TABLE_NAME", "t"),
+        ("WEBHOOK_ALLOW_INSECURE", "true"),
+    ]))
+    .unwrap();
+    assert_eq!(local.url_policy, UrlPolicy::LOCAL_DEVELOPMENT);
 }

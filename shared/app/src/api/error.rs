@@ -33,6 +33,10 @@ pub enum Operation {
     Redeliver,
     Insights,
     Rerun,
+    Keys,
+    WebhookEndpoint,
+    WebhookTest,
+    WebhookSecret,
 }
 
 impl Operation {
@@ -50,6 +54,10 @@ impl Operation {
             Operation::Redeliver => "redeliver",
             Operation::Insights => "insights",
             Operation::Rerun => "rerun",
+            Operation::Keys => "keys",
+            Operation::WebhookEndpoint => "webhook_endpoint",
+            Operation::WebhookTest => "webhook_test",
+            Operation::WebhookSecret => "webhook_secret",
         }
     }
 }
@@ -68,6 +76,14 @@ pub enum ApiError {
     Unauthenticated(AuthProblem),
     #[error("bot session {0} not found")]
     NotFound(String),
+    #[error("API key {0} not found")]
+    KeyNotFound(String),
+    #[error("the account has no webhook endpoint")]
+    NoWebhookEndpoint,
+    #[error("the account holds {limit} API keys, its most")]
+    KeyLimit { limit: u32 },
+    #[error("method {0} not allowed")]
+    MethodNotAllowed(String),
     #[error("bot session {0} has no transcript yet")]
     NoTranscript(BotId),
     #[error("invalid request: {0}")]
@@ -116,6 +132,9 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::Missing(_) => 404,
             ApiError::Conflict(_) => 409,
             ApiError::NoTranscript(_) => 404,
+            ApiError::KeyNotFound(_) | ApiError::NoWebhookEndpoint => 404,
+            ApiError::KeyLimit { .. } => 409,
+            ApiError::MethodNotAllowed(_) => 405,
             ApiError::InvalidRequest(_) => 400,
             ApiError::UnsupportedMediaType(_) => 415,
             ApiError::PayloadTooLarge { .. } => 413,
@@ -145,6 +164,26 @@ impl ApiError {
                 "not_found",
                 format!("Bot session {id} not found"),
                 "The specified bot session does not exist.",
+            ),
+            ApiError::KeyNotFound(id) => (
+                "not_found",
+                format!("API key {id} not found"),
+                "The specified API key does not exist.",
+            ),
+            ApiError::NoWebhookEndpoint => (
+                "not_found",
+                "This account has no webhook endpoint.".into(),
+                "Set one with PUT /api/webhook-endpoint.",
+            ),
+            ApiError::KeyLimit { limit } => (
+                "limit_exceeded",
+                format!("This account holds {limit} API keys, the most it may; revoke one (DELETE /api/keys/{{key_id}}) before creating another."),
+                "The account holds as many API keys as it may.",
+            ),
+            ApiError::MethodNotAllowed(method) => (
+                "method_not_allowed",
+                format!("Method {method} is not allowed on this route."),
+                "Use a method the API documents for this route.",
             ),
             ApiError::NoTranscript(id) => (
                 "not_found",
@@ -227,6 +266,14 @@ impl ApiError {
                     Operation::Redeliver => "Failed to redeliver. Please try again.",
                     Operation::Insights => "Failed to read the insights. Please try again.",
                     Operation::Rerun => "Failed to start the insights re-run. Please try again.",
+                    Operation::Keys => "Failed to manage the API keys. Please try again.",
+                    Operation::WebhookEndpoint => {
+                        "Failed to manage the webhook endpoint. Please try again."
+                    }
+                    Operation::WebhookTest => "Failed to send the test event. Please try again.",
+                    Operation::WebhookSecret => {
+                        "Failed to rotate the webhook secret. Please try again."
+                    }
                 }
                 .into(),
                 "An error occurred while processing your request.",
@@ -248,6 +295,7 @@ impl ApiError {
             )),
             ApiError::BotStartFailed { bot_id, .. } => Some(("bot_id", json!(bot_id))),
             ApiError::LimitExceeded(limit) => Some(("limit", json!(limit.name()))),
+            ApiError::KeyLimit { .. } => Some(("limit", json!("api_keys"))),
             _ => None,
         }
     }
@@ -300,6 +348,10 @@ pub fn into_response(err: &ApiError, flavor: Flavor, request_id: &str) -> Respon
 fn retry_after(limit: LimitExceeded) -> u32 {
     match limit {
         LimitExceeded::JoinsPerMinute {
+            retry_after_seconds,
+            ..
+        }
+        | LimitExceeded::TestEventsPerMinute {
             retry_after_seconds,
             ..
         } => retry_after_seconds,

@@ -10,8 +10,8 @@ use super::MAX_JOIN_BODY_BYTES;
 use crate::errors::Chain;
 use crate::metrics::{record, Metric};
 use crate::ports::{
-    Accounts, Admission, BotRuntime, CreateOutcome, Finish, HostResolver, IdempotencyClaim,
-    PipelineQueue, SessionStore, StartBot, Timeline,
+    AccountSettingsStore, Accounts, Admission, BotRuntime, CreateOutcome, Finish, HostResolver,
+    IdempotencyClaim, PipelineQueue, SessionStore, StartBot, Timeline,
 };
 use domain::join::{JoinPolicy, JoinRequest, RoomHosts};
 use domain::limits::Limits;
@@ -49,7 +49,7 @@ pub struct JoinHandler<S, R, Q, D> {
 
 impl<S, R, Q, D> JoinHandler<S, R, Q, D>
 where
-    S: SessionStore + Accounts,
+    S: SessionStore + Accounts + AccountSettingsStore,
     R: BotRuntime,
     Q: PipelineQueue,
     D: HostResolver,
@@ -88,7 +88,7 @@ where
             url_policy: self.settings.url_policy,
             room_hosts: self.settings.room_hosts.clone(),
         };
-        let join = JoinRequest::parse(body, &policy)
+        let mut join = JoinRequest::parse(body, &policy)
             .map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
         if let Some(url) = &join.webhook_callback_url {
             if let Some(why) =
@@ -100,11 +100,14 @@ where
             }
         }
 
-        let own = self
+        // One read of the account: its limits and its webhook endpoint.
+        let settings = self
             .store
-            .account_limits(&account)
+            .account_settings(&account)
             .await
             .map_err(|e| ApiError::internal(Operation::Join, e))?;
+        join.or_account_endpoint(settings.webhook_endpoint.as_ref());
+        let own = settings.limits;
         if let Some(email) = &join.email {
             if !own.allows_recipient(email.as_str()) {
                 return Err(ApiError::InvalidRequest(

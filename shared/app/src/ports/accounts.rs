@@ -2,6 +2,7 @@
 
 use super::StoreError;
 use domain::limits::AccountLimits;
+use domain::signing::SigningSecrets;
 use domain::{AccountId, ApiKeyHash, WebhookSecret};
 use std::future::Future;
 
@@ -18,8 +19,16 @@ pub trait Accounts: Send + Sync {
         account: &AccountId,
     ) -> impl Future<Output = Result<AccountLimits, StoreError>> + Send;
 
+    /// The account's current webhook signing secret.
     fn webhook_secret(
         &self,
         account: &AccountId,
     ) -> impl Future<Output = Result<Option<WebhookSecret>, StoreError>> + Send;
+
+    /// What signs the account's deliveries: the current secret and, after a rotation, the
+    /// one it replaced with the end of its overlap.
+    fn signing_secrets(
+        &self,
+        account: &AccountId,
+    ) -> impl Future<Output = Result<Option<SigningSecrets>, StoreError>> + Send;
 }

@@ -2,7 +2,9 @@
 //! `adapters` crate and an in-memory implementation for unit tests ([`crate::testing`]).
 //! Every error here keeps its cause (`#[source]`); [`crate::errors::Chain`] prints it.
 
+mod account_settings;
 mod accounts;
+mod api_keys;
 mod bot_runtime;
 mod deliveries;
 mod insights;
@@ -14,7 +16,9 @@ mod sessions;
 mod transcripts;
 mod webhook_sender;
 
+pub use account_settings::{AccountSettings, AccountSettingsStore};
 pub use accounts::Accounts;
+pub use api_keys::{ApiKeyStore, KeyCreated};
 pub use bot_runtime::{BotRuntime, RuntimeError, StartBot, StartFailure, StopOutcome};
 pub use deliveries::{Claim, DeliveryStore, EmailQuota, EmailSlot, WebhookSlot};
 pub use insights::{InsightsEngine, InsightsRequest};

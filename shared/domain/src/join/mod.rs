@@ -5,7 +5,7 @@ mod room;
 
 pub use room::{room_name, RoomHosts};
 
-use super::delivery::{default_webhook_events, WebhookEvent};
+use super::delivery::{parse_webhook_events, EventListError, WebhookEvent};
 use super::metadata::Metadata;
 use super::net::UrlPolicy;
 use super::{EmailAddress, WebhookUrl};
@@ -131,30 +131,15 @@ impl JoinRequest {
 
         let metadata =
             Metadata::parse(obj.get("metadata")).map_err(|e| JoinRequestError::Field(e.0))?;
-        let webhook_events = match obj.get("webhook_events") {
-            None | Some(Value::Null) => default_webhook_events(),
-            Some(Value::Array(items)) => {
-                let mut events = Vec::new();
-                for item in items {
-                    let event = match item.as_str() {
-                        Some("session_complete") => WebhookEvent::SessionComplete,
-                        Some("bot_join_failed") => WebhookEvent::BotJoinFailed,
-                        Some("status_change") => WebhookEvent::StatusChange,
-                        _ => {
-                            return Err(invalid(
-                                "webhook_events",
-                                "must list events among session_complete, bot_join_failed and status_change".into(),
-                            ))
-                        }
-                    };
-                    if !events.contains(&event) {
-                        events.push(event);
-                    }
-                }
-                events
-            }
-            Some(_) => return Err(wrong("webhook_events", "an array of event names")),
-        };
+        let webhook_events =
+            parse_webhook_events(obj.get("webhook_events")).map_err(|e| match e {
+                EventListError::NotAnArray => wrong("webhook_events", "an array of event names"),
+                EventListError::UnknownEvent => invalid(
+                    "webhook_events",
+                    "must list events among session_complete, bot_join_failed and status_change"
+                        .into(),
+                ),
+            })?;
         let retention_hours = match obj.get("retention_hours") {
             None | Some(Value::Null) => None,
             Some(v) => match v.as_u64() {
@@ -188,6 +173,18 @@ impl JoinRequest {
 }
 
 impl JoinRequest {
+    /// A join without its own `webhook_callback_url` delivers to the account's endpoint,
+    /// with the endpoint's events (its `webhook_events`, if any, go with its own URL only).
+    pub fn or_account_endpoint(
+        &mut self,
+        endpoint: Option<&crate::webhook_endpoint::WebhookEndpoint>,
+    ) {
+        if let (None, Some(endpoint)) = (&self.webhook_callback_url, endpoint) {
+            self.webhook_callback_url = Some(endpoint.url.clone());
+            self.webhook_events = endpoint.events.clone();
+        }
+    }
+
     /// The session this join creates: phase `joining`, holding one of the account's
     /// running-bot slots until it ends.
     pub fn session(

@@ -1,4 +1,5 @@
 use super::*;
+use crate::delivery::default_webhook_events;
 use serde_json::json;
 
 fn parse(v: Value) -> Result<JoinRequest, JoinRequestError> {
@@ -183,4 +184,32 @@ fn metadata_events_and_retention_are_parsed_with_clear_refusals() {
         let e = parse(body).unwrap_err().to_string();
         assert!(e.contains(expect), "{field}: {e}");
     }
+}
+
+#[test]
+fn a_join_without_its_own_url_takes_the_account_endpoint_and_its_events() {
+    let endpoint = crate::webhook_endpoint::WebhookEndpoint {
+        url: WebhookUrl::parse("https://hooks.example.com/acct", UrlPolicy::STRICT).unwrap(),
+        events: vec![WebhookEvent::StatusChange],
+        updated_at: crate::now(),
+    };
+    let mut plain = parse(minimal()).unwrap();
+    plain.or_account_endpoint(Some(&endpoint));
+    assert_eq!(plain.webhook_callback_url, Some(endpoint.url.clone()));
+    assert_eq!(plain.webhook_events, vec![WebhookEvent::StatusChange]);
+
+    let mut own = minimal();
+    own["webhook_callback_url"] = json!("https://hooks.example.com/own");
+    let mut own = parse(own).unwrap();
+    own.or_account_endpoint(Some(&endpoint));
+    assert_eq!(
+        own.webhook_callback_url.unwrap().as_str(),
+        "https://hooks.example.com/own",
+        "the join's own URL overrides the endpoint"
+    );
+    assert_eq!(own.webhook_events, default_webhook_events());
+
+    let mut none = parse(minimal()).unwrap();
+    none.or_account_endpoint(None);
+    assert!(none.webhook_callback_url.is_none());
 }

@@ -601,6 +601,7 @@ async fn status_checks_the_account_before_reading_a_transcript_or_results() {
     assert_eq!(w.store.result_reads(), 1);
 }
 
+mod accounts;
 mod delete_data;
 mod deliveries;
 mod export;

@@ -138,7 +138,7 @@ where
         };
         let secret = self
             .store
-            .webhook_secret(&view.session.account_id)
+            .signing_secrets(&view.session.account_id)
             .await
             .map_err(Retry::because("read webhook secret"))?;
         let started = Instant::now();

@@ -3,15 +3,19 @@
 //! handlers' rules are tested fast; the same handlers run against the emulator in `tests/`.
 
 use crate::ports::*;
+use domain::api_keys::{KeyId, KeyInfo, KeyRevoked};
 use domain::insights::Analysis;
 use domain::limits::{minute_window, seconds_to_next_minute, AccountLimits, LimitExceeded};
 use domain::listing::{BotSummary, ListPage, ListQuery};
 use domain::session::{DataDeleted, ExitRecord, WebhookDelivery};
+use domain::signing::{PreviousSecret, SigningSecrets};
+use domain::webhook_endpoint::WebhookEndpoint;
 use domain::{AccountId, ApiKey, ApiKeyHash, BotId, Phase, Session, Transcript, WebhookSecret};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
+mod accounts;
 mod deliveries;
 mod reruns;
 
@@ -19,12 +23,18 @@ mod reruns;
 pub(super) struct StoreState {
     pub(super) keys: HashMap<String, AccountId>,
     pub(super) secrets: HashMap<AccountId, WebhookSecret>,
+    pub(super) previous_secrets: HashMap<AccountId, PreviousSecret>,
     pub(super) idempotency: HashMap<(AccountId, String), (BotId, String)>,
     pub(super) sessions: HashMap<BotId, Session>,
     pub(super) transcripts: HashMap<(BotId, String), Transcript>,
     pub(super) results: HashMap<BotId, Analysis>,
     /// Earlier versions of the insights, by bot and version.
     pub(super) versions: HashMap<(BotId, u32), Analysis>,
+    /// What the account sees of each key, by the key's hash.
+    pub(super) key_infos: HashMap<String, (AccountId, KeyInfo)>,
+    pub(super) revoked: HashMap<(AccountId, KeyId), KeyRevoked>,
+    pub(super) endpoints: HashMap<AccountId, WebhookEndpoint>,
+    pub(super) test_events: HashMap<(AccountId, i64), u32>,
     /// The expiry (TTL) each stored transcript and result was written with.
     pub(super) expiries: HashMap<BotId, Vec<OffsetDateTime>>,
     /// How many times a transcript or results were read (`get_view`, `view_of`,
@@ -66,8 +76,29 @@ impl MemStore {
             .secrets
             .entry(account.clone())
             .or_insert_with(WebhookSecret::generate);
-        state.keys.insert(key.hash().as_str().to_owned(), account);
+        let info = KeyInfo::new(KeyId::generate(), &key, domain::now());
+        let hash = key.hash().as_str().to_owned();
+        state.keys.insert(hash.clone(), account.clone());
+        state.key_infos.insert(hash, (account, info));
         key
+    }
+
+    /// The key's id, as the account's key list shows it.
+    pub fn key_id(&self, key: &ApiKey) -> KeyId {
+        let state = self.0.lock().unwrap();
+        state.key_infos[key.hash().as_str()].1.key_id.clone()
+    }
+
+    /// Test events counted for the account, over every minute.
+    pub fn test_events(&self, account: &str) -> u32 {
+        let account = AccountId::parse(account).unwrap();
+        let state = self.0.lock().unwrap();
+        state
+            .test_events
+            .iter()
+            .filter(|((a, _), _)| *a == account)
+            .map(|(_, n)| n)
+            .sum()
     }
 
     pub fn session(&self, id: BotId) -> Option<Session> {
@@ -126,8 +157,13 @@ impl MemStore {
 }
 
 impl Accounts for MemStore {
+    /// Every use is written as `last_used_at` (the real store writes at most once a minute).
     async fn account_for_key(&self, key: &ApiKeyHash) -> Result<Option<AccountId>, StoreError> {
-        Ok(self.0.lock().unwrap().keys.get(key.as_str()).cloned())
+        let mut state = self.0.lock().unwrap();
+        if let Some((_, info)) = state.key_infos.get_mut(key.as_str()) {
+            info.last_used_at = Some(domain::now());
+        }
+        Ok(state.keys.get(key.as_str()).cloned())
     }
 
     async fn account_limits(&self, account: &AccountId) -> Result<AccountLimits, StoreError> {
@@ -146,6 +182,17 @@ impl Accounts for MemStore {
         account: &AccountId,
     ) -> Result<Option<WebhookSecret>, StoreError> {
         Ok(self.0.lock().unwrap().secrets.get(account).cloned())
+    }
+
+    async fn signing_secrets(
+        &self,
+        account: &AccountId,
+    ) -> Result<Option<SigningSecrets>, StoreError> {
+        let state = self.0.lock().unwrap();
+        Ok(state.secrets.get(account).map(|current| SigningSecrets {
+            current: current.clone(),
+            previous: state.previous_secrets.get(account).cloned(),
+        }))
     }
 }
 
