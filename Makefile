@@ -102,6 +102,12 @@ load: ## [BOTS=1000 CLIENTS=50]: many bots joined and stopped on the local stack
 	@WATCH_RELEASE=1 WATCH_CONCURRENCY=8 ./scripts/local-stack.sh up
 	@LOAD_REPORT_JSON=.local/reports/load.json $(XTASK) load $(or $(BOTS),1000) $(or $(CLIENTS),50)
 
+# What our part of a meeting costs on AWS: QMSum meetings through the local stack with
+# meters in its paths (restarted for it, stopped after), every billable unit counted and priced.
+.PHONY: cost
+cost: ## [MEETINGS=100]: what a meeting costs on AWS, from counted calls (PERFORMANCE.md)
+	@$(XTASK) cost $(or $(MEETINGS),100) --write PERFORMANCE.md
+
 # The long reliability suites: faults + kills, redelivery x3, long API fuzzing (RELIABILITY.md).
 chaos: ## faults + kills, redelivery x3, long API fuzzing (RELIABILITY.md)
 	@./scripts/chaos.sh

@@ -149,6 +149,20 @@ enum Command {
     },
     /// Bots joined and stopped by concurrent clients on the local stack; checks and percentiles
     Load(LoadArgs),
+    /// What our part of a meeting costs on AWS: a mix of QMSum meetings through the local
+    /// stack (restarted with meters in its paths, stopped at the end), every invocation,
+    /// AWS request and billable unit counted and priced (make cost)
+    Cost {
+        /// Meetings to run
+        #[arg(default_value_t = 100, value_parser = at_least_one::<usize>())]
+        meetings: usize,
+        /// Concurrent customers
+        #[arg(default_value_t = 8, value_parser = at_least_one::<usize>())]
+        clients: usize,
+        /// Write the table into this file between <!-- cost:begin --> and <!-- cost:end -->
+        #[arg(long, value_name = "FILE")]
+        write: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -279,6 +293,18 @@ impl Cli {
                 upstream,
                 rate,
             } => fault_proxy::serve(&listen, &upstream, rate).await,
+            Command::Cost {
+                meetings,
+                clients,
+                write,
+            } => {
+                crate::cost::run(crate::cost::CostConfig {
+                    meetings,
+                    clients,
+                    write_to: write,
+                })
+                .await
+            }
             Command::Load(args) => {
                 let config = load::LoadConfig {
                     bots: args.bots,

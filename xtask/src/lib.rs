@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod bench;
 pub mod bootstrap;
 pub mod cli;
+pub mod cost;
 
 pub mod demo;
 pub mod email_preview;
