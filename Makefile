@@ -30,6 +30,16 @@ down: ## stop the local stack
 demo: up ## one meeting end to end on the local stack (starts it)
 	@$(XTASK) demo
 
+# The web console (http://127.0.0.1:9000/console) in headless Chromium: one meeting joined,
+# stopped and read through it, keys and the webhook endpoint; the shots also write
+# .local/screenshots/console-<page>-<width>.png.
+.PHONY: console-test console-shots
+console-test: up ## the web console in headless Chromium against the local stack (starts it)
+	@./scripts/console_test.sh
+
+console-shots: up ## the console's main pages at 1280 and 390 px (.local/screenshots)
+	@./scripts/console_test.sh --shots .local/screenshots
+
 api-key: ## ACCOUNT=name: print a new API key (last line)
 	@test -n "$(ACCOUNT)" || { echo "usage: make api-key ACCOUNT=name" >&2; exit 2; }
 	@$(XTASK) api-key "$(ACCOUNT)"

@@ -49,7 +49,7 @@ wait_http() {
 # (401 without a key, an empty batch for the pipeline), so each function is built and up.
 warm_up() {
   local zero=00000000-0000-4000-8000-000000000000 code
-  local calls=("POST /api/bot/join" "POST /v1/bots/leave/$zero" "GET /api/bot/$zero/status" "GET /api/bot/$zero/transcript" "POST /v1/bots/$zero/exit" "GET /api/bots" "DELETE /api/bot/$zero/data" "GET /api/bot/$zero/deliveries" "GET /api/bot/$zero/insights" "GET /api/keys" "GET /api/webhook-endpoint" "POST /api/webhooks/test")
+  local calls=("POST /api/bot/join" "POST /v1/bots/leave/$zero" "GET /api/bot/$zero/status" "GET /api/bot/$zero/transcript" "POST /v1/bots/$zero/exit" "GET /api/bots" "DELETE /api/bot/$zero/data" "GET /api/bot/$zero/deliveries" "GET /api/bot/$zero/insights" "GET /api/keys" "GET /api/webhook-endpoint" "POST /api/webhooks/test" "GET /console")
   [ -n "${PIPELINE_DIRECT:-}" ] || calls+=("POST /2015-03-31/functions/pipeline/invocations")
   local n=0
   for call in "${calls[@]}"; do
@@ -77,7 +77,7 @@ up() {
   cargo_progress build --workspace --bins
   if [ -n "${WATCH_RELEASE:-}" ]; then
     log "building the optimised functions (fat LTO: minutes on a cold cache)"
-    cargo_progress build --release -p join -p stop -p status -p export -p report -p pipeline -p list -p delete -p deliveries -p analysis -p keys -p endpoint -p ping
+    cargo_progress build --release -p join -p stop -p status -p export -p report -p pipeline -p list -p delete -p deliveries -p analysis -p keys -p endpoint -p ping -p console
   fi
 
   "$XTASK" bootstrap
@@ -93,6 +93,13 @@ up() {
     start proxy-hooks "$XTASK" fault-proxy 127.0.0.1:9201 http://127.0.0.1:9200 "$FAULT_RATE"
     WATCH_ARGS="${WATCH_ARGS:-} --env-var AWS_ENDPOINT_URL=http://127.0.0.1:4567 --env-var PIPECAT_API_URL=http://127.0.0.1:9101/v1"
   fi
+  # The addresses the functions use, unless WATCH_ARGS points them elsewhere (the fault
+  # proxies of make chaos, the meters of make cost). They are not in Cargo.toml's watch
+  # table because `cargo lambda watch` lets that table win over --env-var.
+  local kv
+  for kv in AWS_ENDPOINT_URL=http://127.0.0.1:4566 PIPECAT_API_URL=http://127.0.0.1:9100/v1 PUBLIC_BASE_URL=http://127.0.0.1:9000; do
+    [[ " ${WATCH_ARGS:-} " == *" --env-var ${kv%%=*}="* ]] || WATCH_ARGS="${WATCH_ARGS:-} --env-var $kv"
+  done
 
   # WATCH_RELEASE=1 serves optimised builds (load and latency runs); WATCH_ARGS adds flags,
   # e.g. --env-var AWS_ENDPOINT_URL=... to route the functions through the fault proxy.

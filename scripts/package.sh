@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 . scripts/python-env.sh  # cargo-lambda (and zig for the arm64 cross-build)
-FUNCTIONS=(join stop status export report pipeline list delete deliveries analysis keys endpoint ping)
+FUNCTIONS=(join stop status export report pipeline list delete deliveries analysis keys endpoint ping console)
 # The function packages only (-p), not the workspace: Cargo unifies features across the
 # packages a build selects, and the tools' and tests' dependencies must not reach a zip.
 args=()

@@ -13,7 +13,7 @@ sam validate --lint -t infra/template.yaml
 ./scripts/sam-build.sh
 build=.aws-sam/build
 missing=0
-for fn in JoinFunction StopFunction StatusFunction ExportFunction ReportFunction PipelineFunction ListFunction DeleteFunction DeliveriesFunction AnalysisFunction KeysFunction EndpointFunction PingFunction; do
+for fn in JoinFunction StopFunction StatusFunction ExportFunction ReportFunction PipelineFunction ListFunction DeleteFunction DeliveriesFunction AnalysisFunction KeysFunction EndpointFunction PingFunction ConsoleFunction; do
   bin=$build/$fn/bootstrap
   # ELF e_machine 183 is AArch64.
   if [ -x "$bin" ] && python3 -c 'import sys; d=open(sys.argv[1],"rb").read(20); sys.exit(0 if d[:4]==b"\x7fELF" and int.from_bytes(d[18:20],"little")==183 else 1)' "$bin"; then

@@ -24,6 +24,7 @@ step "unit tests (in-memory ports)" cargo test -q --workspace --exclude system-t
 step "local stack up" ./scripts/local-stack.sh up
 step "emulator, drift and end-to-end tests (real SDK, real HTTP)" cargo test -q -p system-tests
 step "OpenAPI conformance of real responses (every route, every error)" python3 scripts/check_openapi.py
+step "the web console in headless Chromium (join, stop, transcript, charts, redelivery, keys)" ./scripts/console_test.sh
 step "API fuzzing, bounded sample (schemathesis; make fuzz for the long run)" ./scripts/fuzz_api.sh 20
 
 step "release arm64 packages (make package)" ./scripts/package.sh

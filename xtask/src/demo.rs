@@ -256,6 +256,10 @@ pub async fn run() -> Result<(), String> {
         "  stop -> everything delivered         {:>7} ms",
         stop_sent.elapsed().as_millis()
     );
+    // The key this run used is not printed (no secret on the terminal or in CI logs).
+    println!("\n=== console: this meeting's timeline, charts, transcript and deliveries");
+    println!("  {api}/console#/bot/{bot_id}");
+    println!("  sign in with a key of the demo account: make api-key ACCOUNT=demo");
     Ok(())
 }
 

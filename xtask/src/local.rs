@@ -204,7 +204,14 @@ mod tests {
         let env = watch_env(&repo_root().join("Cargo.toml")).unwrap();
         assert_eq!(env["TABLE_NAME"], "pailflow-local");
         assert_eq!(env["SES_SENDER"], "PailFlow Bots <bots@pailflow.local>");
-        assert_eq!(env["PIPECAT_API_URL"], "http://127.0.0.1:9100/v1");
+        assert_eq!(
+            env["PIPELINE_QUEUE_URL"],
+            "http://127.0.0.1:4566/123456789012/pailflow-local-pipeline"
+        );
+        // The addresses a run may override are local-stack.sh's --env-var, not the table's.
+        for overridable in ["AWS_ENDPOINT_URL", "PIPECAT_API_URL", "PUBLIC_BASE_URL"] {
+            assert!(!env.contains_key(overridable), "{overridable}");
+        }
         for (variable, secret, _) in LOCAL_SECRETS {
             assert_eq!(
                 env[*variable], *secret,

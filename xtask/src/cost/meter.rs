@@ -208,7 +208,15 @@ impl AwsMeter {
             "sqs" => body.len().div_ceil(64 * 1024).max(1) as f64,
             _ => 1.0,
         };
-        self.counters.add(caller, &service, &op, units);
+        // An empty receive is the poller waiting (a fixed cost per month, not per meeting).
+        let empty_receive = op == "ReceiveMessage"
+            && serde_json::from_slice::<Value>(&answer)
+                .ok()
+                .and_then(|a| a["Messages"].as_array().map(Vec::is_empty))
+                .unwrap_or(true);
+        if !empty_receive {
+            self.counters.add(caller, &service, &op, units);
+        }
         let mut response = Response::builder().status(status);
         for (name, value) in headers.iter() {
             if name != "content-length" && name != "transfer-encoding" && name != "connection" {

@@ -237,11 +237,23 @@ async fn meeting(http: &reqwest::Client, key: &str, i: usize, file: &str) -> Res
     Ok(())
 }
 
+/// One request, tried again (up to three times, as a customer's client would) when
+/// `cargo lambda watch` answers 5xx for an instance it is still starting.
 async fn call(req: reqwest::RequestBuilder, expect: u16) -> Result<Value, String> {
-    let response = req.send().await.map_err(|e| e.to_string())?;
-    let status = response.status().as_u16();
-    let body = response.json().await.unwrap_or(Value::Null);
-    (status == expect)
-        .then_some(body.clone())
-        .ok_or_else(|| format!("answered {status}: {body}"))
+    let mut last = String::new();
+    for _ in 0..3 {
+        let attempt = req.try_clone().ok_or("request body is not clonable")?;
+        let response = attempt.send().await.map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        if status == expect {
+            return Ok(body);
+        }
+        last = format!("answered {status}: {body}");
+        if status < 500 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    Err(last)
 }

@@ -197,6 +197,12 @@ pub struct EndpointFunction {
     pub url_policy: UrlPolicy,
 }
 
+/// `GET /console`: serves embedded files; it reads no table and holds no secret.
+#[derive(Clone, Debug)]
+pub struct ConsoleFunction {
+    pub log: LogSettings,
+}
+
 /// `POST /api/webhooks/test`: signs and sends a `ping` through the webhook sender.
 #[derive(Clone, Debug)]
 pub struct PingFunction {
@@ -453,6 +459,12 @@ impl FromEnv for EndpointFunction {
             table: table(env)?,
             url_policy: url_policy(env)?,
         })
+    }
+}
+
+impl FromEnv for ConsoleFunction {
+    fn read(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self { log: log(env) })
     }
 }
 

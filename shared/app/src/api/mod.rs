@@ -7,6 +7,7 @@
 mod address;
 mod auth;
 mod bots;
+pub mod console;
 pub mod delete_data;
 pub mod deliveries;
 pub mod error;
@@ -22,6 +23,7 @@ pub mod stop;
 pub mod webhook_endpoint;
 pub mod webhook_test;
 
+pub use console::{Asset, ConsoleHandler};
 pub use delete_data::DeleteDataHandler;
 pub use deliveries::DeliveriesHandler;
 pub use error::{ApiError, Flavor};
