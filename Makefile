@@ -14,61 +14,42 @@ export TABLE_NAME ?= pailflow-local
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 XTASK := cargo run -q -p xtask --
 
-.PHONY: help up down demo test unit-test integration-test api-key webhook-secret account-limits emails insights lint
+# Every target has a `## ` description: `make help` lists them all from here (and a system
+# test refuses a target without one).
+.PHONY: help up down demo test api-key webhook-secret account-limits emails insights lint
 
-help:
-	@echo "make demo                        one meeting end to end on the local stack (starts it)"
-	@echo "make test                        every test (starts the emulator and the local stack itself)"
-	@echo "make up | make down              start / stop the local stack"
-	@echo "make api-key ACCOUNT=name        print a new API key (last line)"
-	@echo "make webhook-secret ACCOUNT=name print the account's webhook signing secret (last line)"
-	@echo "make account-limits ACCOUNT=name [active_bots=N joins_per_minute=N emails_per_day=N email_domains=a.com|any retention_hours=H]"
-	@echo "                                 set an account's own limits (unset: the service's defaults)"
-	@echo "make emails                      print the last emails the emulator received"
-	@echo "make email-preview [FILE=path]   screenshots of the result email at 600 and 375 px (.local/screenshots)"
-	@echo "make console-test                the web console in headless Chromium against the local stack (starts it)"
-	@echo "make console-shots               the console's main pages at 1280 and 390 px (.local/screenshots)"
-	@echo "make insights FILE=path          insights JSON of one transcript (QMSum or exit-report format)"
-	@echo "make insights-quality [DIR=..]   ROUGE vs the human summaries, side by side with TextRank (summa)"
-	@echo "make insights-scores [DIR=..]    the meeting score of every QMSum meeting, and their distribution"
-	@echo "make bench-insights              criterion benches of the insights engine"
-	@echo "make bench                       the performance table (PERFORMANCE.md)"
-	@echo "make load [BOTS=1000 CLIENTS=50] many bots joined and stopped on the local stack"
-	@echo "make cost [MEETINGS=100]         what a meeting costs on AWS, from counted calls (PERFORMANCE.md)"
-	@echo "make chaos                       faults + kills, redelivery x3, long API fuzzing (RELIABILITY.md)"
-	@echo "make fuzz [EXAMPLES=250]         schemathesis against openapi.yaml on the local stack"
-	@echo "make package | make sam-check    release arm64 zips | cfn-lint, sam validate, sam build"
-	@echo "make deploy [GUIDED=1]           sam build + sam deploy"
+help: ## this list
+	@awk 'BEGIN { FS = ":[^#]*## " } /^[a-z][a-z-]*:.*## / { printf "make %-18s %s\n", $$1, $$2 }' $(firstword $(MAKEFILE_LIST))
 
-up:
+up: ## start the local stack (emulator :4566, API :9000, bot stand-in :9100, webhooks :9200)
 	@./scripts/local-stack.sh up
 
-down:
+down: ## stop the local stack
 	@./scripts/local-stack.sh down
 
-demo: up
+demo: up ## one meeting end to end on the local stack (starts it)
 	@$(XTASK) demo
 
 # The web console (http://127.0.0.1:9000/console) in headless Chromium: one meeting joined,
 # stopped and read through it, keys and the webhook endpoint; the shots also write
 # .local/screenshots/console-<page>-<width>.png.
 .PHONY: console-test console-shots
-console-test: up
+console-test: up ## the web console in headless Chromium against the local stack (starts it)
 	@./scripts/console_test.sh
 
-console-shots: up
+console-shots: up ## the console's main pages at 1280 and 390 px (.local/screenshots)
 	@./scripts/console_test.sh --shots .local/screenshots
 
-api-key:
+api-key: ## ACCOUNT=name: print a new API key (last line)
 	@test -n "$(ACCOUNT)" || { echo "usage: make api-key ACCOUNT=name" >&2; exit 2; }
 	@$(XTASK) api-key "$(ACCOUNT)"
 
-webhook-secret:
+webhook-secret: ## ACCOUNT=name: print the account's webhook signing secret (last line)
 	@test -n "$(ACCOUNT)" || { echo "usage: make webhook-secret ACCOUNT=name" >&2; exit 2; }
 	@$(XTASK) webhook-secret "$(ACCOUNT)"
 
 # An account's own limits; unset ones keep the service's defaults (ACCOUNT_* settings).
-account-limits:
+account-limits: ## ACCOUNT=name [active_bots=N joins_per_minute=N emails_per_day=N email_domains=a.com|any retention_hours=H]: set an account's own limits
 	@test -n "$(ACCOUNT)" || { echo "usage: make account-limits ACCOUNT=name [active_bots=N] [joins_per_minute=N] [emails_per_day=N] [email_domains=a.com,b.com|any] [retention_hours=1..8760]" >&2; exit 2; }
 	@$(XTASK) account-limits "$(ACCOUNT)" $(if $(active_bots),--active-bots $(active_bots)) \
 		$(if $(joins_per_minute),--joins-per-minute $(joins_per_minute)) \
@@ -76,57 +57,57 @@ account-limits:
 		$(if $(email_domains),--email-domains $(email_domains)) \
 		$(if $(retention_hours),--retention-hours $(retention_hours))
 
-emails:
+emails: ## print the last emails the emulator received
 	@. scripts/python-env.sh && python3 scripts/emails.py
 
 # The result email rendered by headless Chromium at 600 and 375 px: the last demo's, or the
 # one composed for FILE (a transcript), or for the stand-in bot's meeting.
 .PHONY: email-preview
-email-preview:
+email-preview: ## [FILE=path]: screenshots of the result email at 600 and 375 px (.local/screenshots)
 	@FILE="$(FILE)" ./scripts/email_preview.sh
 
-lint:
+lint: ## rustfmt check, clippy -D warnings, cfn-lint
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -q -- -D warnings
 	. scripts/python-env.sh && cfn-lint infra/template.yaml
 
-test:
+test: ## every test (starts the emulator and the local stack itself)
 	@./scripts/test.sh
 
 .PHONY: package sam-check deploy
-package:
+package: ## release arm64 zips of every function, their sizes, and the aws-lc check
 	@./scripts/package.sh
 
 # The offline infrastructure checks `make test` runs: cfn-lint, sam validate --lint, sam build.
-sam-check:
+sam-check: ## cfn-lint, sam validate --lint, sam build (offline)
 	@./scripts/sam-check.sh
 
 # First deploy: `make deploy GUIDED=1` (sam deploy --guided), then plain `make deploy`.
-deploy:
+deploy: ## [GUIDED=1]: sam build + sam deploy
 	@./scripts/sam-build.sh
 	@. scripts/python-env.sh && sam deploy -t .aws-sam/build/template.yaml $(if $(GUIDED),--guided,)
 
 .PHONY: insights insights-quality insights-scores bench-insights load chaos
 # The insights JSON of one transcript file (QMSum, or the exit-report format).
-insights:
+insights: ## FILE=path: insights JSON of one transcript (QMSum or exit-report format)
 	@test -n "$(FILE)" || { echo "usage: make insights FILE=path/to/transcript.json" >&2; exit 2; }
 	@$(XTASK) insights "$(FILE)"
 
 # ROUGE of our summaries against the human ones, side by side with TextRank (summa), and time.
-insights-quality:
+insights-quality: ## [DIR=..]: ROUGE vs the human summaries, side by side with TextRank (summa)
 	@. scripts/python-env.sh && python3 scripts/insights_quality.py $(if $(DIR),$(DIR),)
 
 # The meeting score of every transcript in DIR (default: the QMSum validation meetings),
 # with strengths and weaknesses, and the distribution (README, "The meeting score").
-insights-scores:
+insights-scores: ## [DIR=..]: the meeting score of every QMSum meeting, and their distribution
 	@$(XTASK) insights-scores $(if $(DIR),$(DIR),)
 
 # Criterion benches of the engine: QMSum meetings, 1-hour and 4-hour inputs.
-bench-insights:
+bench-insights: ## criterion benches of the insights engine
 	cargo bench -p xtask --bench insights
 
 # 1,000 bots joined and stopped by 50 concurrent clients on the local stack (optimised build).
-load:
+load: ## [BOTS=1000 CLIENTS=50]: many bots joined and stopped on the local stack
 	@./scripts/local-stack.sh down
 	@WATCH_RELEASE=1 WATCH_CONCURRENCY=8 ./scripts/local-stack.sh up
 	@LOAD_REPORT_JSON=.local/reports/load.json $(XTASK) load $(or $(BOTS),1000) $(or $(CLIENTS),50)
@@ -134,21 +115,21 @@ load:
 # What our part of a meeting costs on AWS: QMSum meetings through the local stack with
 # meters in its paths (restarted for it, stopped after), every billable unit counted and priced.
 .PHONY: cost
-cost:
+cost: ## [MEETINGS=100]: what a meeting costs on AWS, from counted calls (PERFORMANCE.md)
 	@$(XTASK) cost $(or $(MEETINGS),100) --write PERFORMANCE.md
 
 # The long reliability suites: faults + kills, redelivery x3, long API fuzzing (RELIABILITY.md).
-chaos:
+chaos: ## faults + kills, redelivery x3, long API fuzzing (RELIABILITY.md)
 	@./scripts/chaos.sh
 
 .PHONY: fuzz
 # schemathesis against openapi.yaml on the local stack (starts it), valid and wrong keys.
-fuzz: up
+fuzz: up ## [EXAMPLES=250]: schemathesis against openapi.yaml on the local stack
 	@./scripts/fuzz_api.sh $(or $(EXAMPLES),250)
 
 
 .PHONY: bench
 # The performance table (PERFORMANCE.md): sizes, cold start vs Python and hello-world,
 # memory, handler CPU, latency under load, and a 1-hour meeting step by step.
-bench:
+bench: ## the performance table (PERFORMANCE.md)
 	@./scripts/bench.sh

@@ -12,14 +12,15 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 export AWS_ENDPOINT_URL=${AWS_ENDPOINT_URL:-http://127.0.0.1:4566} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 . scripts/python-env.sh  # awslambdaric and boto3 for the Python comparison
+. scripts/progress.sh
 REPORTS=.local/reports
 mkdir -p "$REPORTS"
 XTASK=$CARGO_TARGET_DIR/release/xtask
 
 echo "==> package sizes"
-./scripts/package.sh | tail -7
+./scripts/package.sh | tail -12
 echo "==> building release functions for this machine"
-cargo build -q --release -p join -p stop -p status -p report -p pipeline -p xtask
+cargo_progress build --release -p join -p stop -p status -p report -p pipeline -p xtask
 
 ./scripts/local-stack.sh down >/dev/null
 WATCH_RELEASE=1 WATCH_CONCURRENCY=8 ./scripts/local-stack.sh up

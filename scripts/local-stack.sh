@@ -19,6 +19,7 @@ export AWS_REGION=${AWS_REGION:-us-east-1} AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID
 XTASK=$CARGO_TARGET_DIR/debug/xtask
 
 log() { printf '%s\n' "$*" >&2; }
+. "$ROOT/scripts/progress.sh"
 
 alive() { [ -f "$PIDS/$1.pid" ] && kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null; }
 
@@ -50,7 +51,10 @@ warm_up() {
   local zero=00000000-0000-4000-8000-000000000000 code
   local calls=("POST /api/bot/join" "POST /v1/bots/leave/$zero" "GET /api/bot/$zero/status" "GET /api/bot/$zero/transcript" "POST /v1/bots/$zero/exit" "GET /api/bots" "DELETE /api/bot/$zero/data" "GET /api/bot/$zero/deliveries" "GET /api/bot/$zero/insights" "GET /api/keys" "GET /api/webhook-endpoint" "POST /api/webhooks/test" "GET /console")
   [ -n "${PIPELINE_DIRECT:-}" ] || calls+=("POST /2015-03-31/functions/pipeline/invocations")
+  local n=0
   for call in "${calls[@]}"; do
+    n=$((n + 1))
+    log "warm-up $n/${#calls[@]}: $call (cargo lambda watch starts the function on its first call)"
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 900 -X "${call%% *}" \
       -H 'content-type: application/json' -d '{"Records":[]}' "http://127.0.0.1:9000${call#* }") || true
     case $code in
@@ -70,8 +74,11 @@ up() {
 
   wait_http emulator http://127.0.0.1:4566/moto-api/data.json 60
   log "building the functions and tools (minutes on a cold cache)"
-  cargo build --workspace --bins 2>&1 | grep --line-buffered -E '^\s+(Compiling|Finished)|^(error|warning: unused)' | sed -u 's/^ */  cargo: /' >&2
-  if [ -n "${WATCH_RELEASE:-}" ]; then cargo build -q --release -p join -p stop -p status -p export -p report -p pipeline -p list -p delete -p deliveries -p analysis -p keys -p endpoint -p ping -p console; fi
+  cargo_progress build --workspace --bins
+  if [ -n "${WATCH_RELEASE:-}" ]; then
+    log "building the optimised functions (fat LTO: minutes on a cold cache)"
+    cargo_progress build --release -p join -p stop -p status -p export -p report -p pipeline -p list -p delete -p deliveries -p analysis -p keys -p endpoint -p ping -p console
+  fi
 
   "$XTASK" bootstrap
   # The local development account the saved events in events/ use (emulator only).

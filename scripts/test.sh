@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 . scripts/python-env.sh  # every Python tool from the project's .venv, pinned
+. scripts/progress.sh
 
 step() { printf '\n==> %s\n' "$1"; shift; "$@"; }
 
@@ -17,7 +18,7 @@ finish() { [ "$was_running" = 1 ] || ./scripts/local-stack.sh down; }
 trap finish EXIT
 
 
-step "build" cargo build --workspace --all-targets
+step "build (minutes on a cold cache)" cargo_progress build --workspace --all-targets
 step "unit tests (in-memory ports)" cargo test -q --workspace --exclude system-tests
 [ "$was_running" = 0 ] || ./scripts/local-stack.sh down
 step "local stack up" ./scripts/local-stack.sh up

@@ -1,9 +1,11 @@
-//! The emulator fixture: a fresh table and pipeline queue (with its dead-letter queue) per
-//! test, created from `infra/template.yaml` like the local stack, plus an in-process
-//! Pipecat stand-in and webhook receiver on ephemeral loopback ports. The emulator itself
-//! (`moto_server` on 127.0.0.1:4566) is started by `make test`.
+//! The emulator fixture: a fresh table and pipeline queue (with its dead-letter queue) and
+//! a KMS key for webhook secrets per test, created from `infra/template.yaml` like the
+//! local stack, plus an in-process Pipecat stand-in and webhook receiver on ephemeral
+//! loopback ports. The emulator itself (`moto_server` on 127.0.0.1:4566, or
+//! `AWS_ENDPOINT_URL`) is started by `make test`.
 
 use adapters::dynamodb::DynamoStore;
+use adapters::kms::WebhookSecretKey;
 use adapters::pipecat::{PipecatConfig, PipecatRuntime};
 use adapters::sqs::SqsQueue;
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
@@ -23,6 +25,8 @@ pub struct Emulator {
     pub names: bootstrap::Names,
     pub queue_url: String,
     pub dlq_url: String,
+    /// The ARN of this test's key for webhook signing secrets.
+    pub webhook_key: String,
     pub store: DynamoStore,
     pub queue: SqsQueue,
     pub standin: SocketAddr,
@@ -35,6 +39,7 @@ impl Emulator {
     /// A fresh, isolated set of resources; failed messages come back after `visibility` seconds.
     pub async fn start(visibility: u32) -> Self {
         std::env::set_var("AWS_ENDPOINT_URL", xtask::local::emulator_url());
+        adapters::install_crypto_provider();
         let aws = xtask::local::aws().await;
         let emulator = xtask::local::emulator_url();
         if reqwest::get(format!("{emulator}/moto-api/data.json"))
@@ -66,7 +71,11 @@ impl Emulator {
             .unwrap()
             .queue_url
             .unwrap();
-        let store = DynamoStore::from_config(&aws, names.table.clone());
+        let webhook_key = bootstrap::webhook_secret_key(&aws, &format!("alias/t-{suffix}"))
+            .await
+            .expect("create the webhook secret key");
+        let store = DynamoStore::from_config(&aws, names.table.clone())
+            .with_webhook_key(WebhookSecretKey::new(&aws, webhook_key.clone()));
         let queue = SqsQueue::from_config(&aws, queue_url.clone());
         let standin = xtask::standin::spawn(PUBLIC_KEY, PRIVATE_KEY).await;
         let receiver = xtask::receiver::spawn(store.clone()).await;
@@ -76,6 +85,7 @@ impl Emulator {
             names,
             queue_url,
             dlq_url,
+            webhook_key,
             store,
             queue,
             standin,

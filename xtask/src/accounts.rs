@@ -2,16 +2,10 @@
 //! the table (the local one, or real AWS when the environment says so), each printed as the
 //! last line for scripts.
 
-use crate::local;
-use adapters::dynamodb::DynamoStore;
+use crate::local::store;
 use app::ports::Accounts;
 use domain::limits::AccountLimits;
 use domain::AccountId;
-
-async fn store() -> DynamoStore {
-    let aws = local::aws().await;
-    DynamoStore::from_config(&aws, local::table_name())
-}
 
 /// Creates an API key for the account and prints it; only its SHA-256 is stored.
 pub async fn print_api_key(account: &AccountId) -> Result<(), String> {
@@ -25,13 +19,18 @@ pub async fn print_api_key(account: &AccountId) -> Result<(), String> {
     Ok(())
 }
 
-/// Prints the account's webhook signing secret, creating the account if needed.
+/// Prints the account's webhook signing secret, creating the account if needed. The
+/// secret is stored encrypted under `WEBHOOK_SECRET_KEY_ID`: printing it takes the right
+/// to decrypt with that key (README, "Deploy to AWS").
 pub async fn print_webhook_secret(account: &AccountId) -> Result<(), String> {
-    let secret = store()
+    let store = store().await;
+    let chain = |e: app::ports::StoreError| app::errors::Chain(&e).to_string();
+    store.ensure_account(account).await.map_err(chain)?;
+    let secret = store
+        .webhook_secret(account)
         .await
-        .ensure_account(account)
-        .await
-        .map_err(|e| e.to_string())?;
+        .map_err(chain)?
+        .ok_or("the account vanished after creation")?;
     println!("Webhook signing secret for account '{account}' (Standard Webhooks):");
     println!("{}", secret.expose());
     Ok(())

@@ -1,7 +1,8 @@
 //! Creates the table and the queues in the emulator from `infra/template.yaml`, so the
 //! local stack runs on the same definitions as production. Only the names and the queue's
 //! visibility timeout differ locally (a failed message comes back after seconds, not
-//! minutes); `LOCAL_VISIBILITY_TIMEOUT` sets it.
+//! minutes); `LOCAL_VISIBILITY_TIMEOUT` sets it. Also what the template's secrets are
+//! locally: the functions' credentials in Secrets Manager and the webhook secrets' KMS key.
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
@@ -163,7 +164,81 @@ pub async fn local_stack(visibility_timeout: u32) -> Result<(), String> {
     let names = Names::local();
     let url = create(&aws, &defs, &names, visibility_timeout).await?;
     verify_sender(&aws, &crate::local::ses_sender()).await?;
-    println!("table {} and queue {url} ready", names.table);
+    for (_, name, value) in crate::local::LOCAL_SECRETS {
+        put_secret(&aws, name, value).await?;
+    }
+    let key = webhook_secret_key(&aws, crate::local::LOCAL_WEBHOOK_SECRET_KEY).await?;
+    println!(
+        "table {} and queue {url} ready; secrets and webhook secret key {key} ready",
+        names.table
+    );
+    Ok(())
+}
+
+/// The KMS key behind `alias` (`alias/…`), created with the alias if there is none.
+/// Returns the key's ARN.
+pub async fn webhook_secret_key(
+    aws: &aws_config::SdkConfig,
+    alias: &str,
+) -> Result<String, String> {
+    let kms = aws_sdk_kms::Client::new(aws);
+    if let Ok(found) = kms.describe_key().key_id(alias).send().await {
+        if let Some(arn) = found.key_metadata.and_then(|k| k.arn) {
+            return Ok(arn);
+        }
+    }
+    let created = kms
+        .create_key()
+        .description("webhook signing secrets (local)")
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "create KMS key: {}",
+                aws_sdk_kms::error::DisplayErrorContext(e)
+            )
+        })?;
+    let key = created
+        .key_metadata
+        .ok_or("create KMS key: no key metadata")?;
+    kms.create_alias()
+        .alias_name(alias)
+        .target_key_id(key.key_id())
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "create alias {alias}: {}",
+                aws_sdk_kms::error::DisplayErrorContext(e)
+            )
+        })?;
+    key.arn.ok_or_else(|| "create KMS key: no ARN".to_owned())
+}
+
+/// The secret `name` holding `value`: created, or given the value if it exists.
+pub async fn put_secret(
+    aws: &aws_config::SdkConfig,
+    name: &str,
+    value: &str,
+) -> Result<(), String> {
+    let sm = aws_sdk_secretsmanager::Client::new(aws);
+    let exists = sm.describe_secret().secret_id(name).send().await.is_ok();
+    let failed = |e: &dyn std::fmt::Display| format!("secret {name}: {e}");
+    if exists {
+        sm.put_secret_value()
+            .secret_id(name)
+            .secret_string(value)
+            .send()
+            .await
+            .map_err(|e| failed(&aws_sdk_secretsmanager::error::DisplayErrorContext(e)))?;
+    } else {
+        sm.create_secret()
+            .name(name)
+            .secret_string(value)
+            .send()
+            .await
+            .map_err(|e| failed(&aws_sdk_secretsmanager::error::DisplayErrorContext(e)))?;
+    }
     Ok(())
 }
 

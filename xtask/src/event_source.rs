@@ -115,7 +115,7 @@ impl EventSource {
             copies: 1,
             sqs,
 
-            http: reqwest::Client::builder()
+            http: crate::local::http_builder()
                 .timeout(Duration::from_secs(180))
                 .build()
                 .map_err(|e| e.to_string())?,

@@ -172,7 +172,7 @@ pub async fn serve(listen: &str, upstream: &str, rate: f64) -> Result<(), String
     let proxy = Arc::new(Proxy {
         upstream: upstream.trim_end_matches('/').to_owned(),
         rate,
-        http: reqwest::Client::builder()
+        http: crate::local::http_builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(60))
             .build()

@@ -58,26 +58,47 @@ pub struct LoadReport {
     pub ok: bool,
 }
 
+/// A line every 15 s while the clients run (a run of 1,000 bots takes minutes).
+async fn progress(
+    done: Arc<AtomicUsize>,
+    samples: Arc<Mutex<Samples>>,
+    bots: usize,
+    started: Instant,
+) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(15)).await;
+        let finished = done.load(Ordering::SeqCst);
+        let errors = samples.lock().unwrap().errors.len();
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "load: {finished}/{bots} bots joined, stopped and finished after {secs:.0} s ({:.1} bots/s, {errors} client errors)",
+            finished as f64 / secs
+        );
+    }
+}
+
 pub async fn run(config: LoadConfig) -> Result<LoadReport, String> {
     let key = local::bearer_for_run("load", config.bots).await?;
-    let http = reqwest::Client::builder()
+    let http = crate::local::http_builder()
         .pool_max_idle_per_host(config.clients)
         .timeout(Duration::from_secs(60))
         .build()
         .map_err(|e| e.to_string())?;
     let api = local::api_url();
     let next = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicUsize::new(0));
     let samples = Arc::new(Mutex::new(Samples::default()));
     let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     let started = Instant::now();
 
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..config.clients {
-        let (http, api, key, next, samples, config, run_id) = (
+        let (http, api, key, next, done, samples, config, run_id) = (
             http.clone(),
             api.clone(),
             key.clone(),
             next.clone(),
+            done.clone(),
             samples.clone(),
             config.clone(),
             run_id.clone(),
@@ -92,11 +113,18 @@ pub async fn run(config: LoadConfig) -> Result<LoadReport, String> {
                 if let Err(e) = one_bot(&http, &api, &key, &email, &config, &samples).await {
                     samples.lock().unwrap().errors.push(format!("bot {n}: {e}"));
                 }
+                done.fetch_add(1, Ordering::SeqCst);
             }
         });
     }
+    let progress = tokio::spawn(progress(done, samples.clone(), config.bots, started));
     while workers.join_next().await.is_some() {}
+    progress.abort();
     let elapsed = started.elapsed().as_secs_f64();
+    eprintln!(
+        "load: {} bots done in {elapsed:.0} s; checking every session, email and webhook",
+        config.bots
+    );
 
     // Every session: terminal, one email, one webhook event.
     let emails = mailbox::count_per_destination(&mailbox::sent().await?);

@@ -77,6 +77,41 @@ pub fn ses_sender() -> String {
     env_or("SES_SENDER", "PailFlow Bots <bots@pailflow.local>")
 }
 
+/// The secrets `xtask bootstrap` puts in the emulator for the functions: the variable
+/// naming each (Cargo.toml's watch table), the secret's name, and its local value (the
+/// stand-in's keys). No credential is an environment variable, locally either.
+pub const LOCAL_SECRETS: &[(&str, &str, &str)] = &[
+    (
+        "PIPECAT_PUBLIC_KEY_SECRET",
+        "pailflow-local/pipecat-public-key",
+        "pk_local",
+    ),
+    (
+        "PIPECAT_PRIVATE_KEY_SECRET",
+        "pailflow-local/pipecat-private-key",
+        "sk_local",
+    ),
+];
+
+/// The local value of the secret the function variable `variable` names.
+pub fn local_secret(variable: &str) -> &'static str {
+    LOCAL_SECRETS
+        .iter()
+        .find(|(v, _, _)| *v == variable)
+        .map(|(_, _, value)| *value)
+        .unwrap_or_else(|| panic!("no local secret for {variable}"))
+}
+
+/// The alias of the local KMS key webhook signing secrets are encrypted under.
+pub const LOCAL_WEBHOOK_SECRET_KEY: &str = "alias/pailflow-local-webhook-secrets";
+
+/// The KMS key webhook signing secrets are encrypted under (`WEBHOOK_SECRET_KEY_ID`):
+/// locally the alias `xtask bootstrap` creates; against AWS, the stack's key (its output
+/// `WebhookSecretKeyArn`).
+pub fn webhook_secret_key_id() -> String {
+    env_or("WEBHOOK_SECRET_KEY_ID", LOCAL_WEBHOOK_SECRET_KEY)
+}
+
 /// Credentials and region for the emulator unless real ones are configured. Without
 /// `AWS_ENDPOINT_URL` nothing is set and the SDK's usual chain applies (real AWS).
 pub fn set_emulator_defaults() {
@@ -99,9 +134,25 @@ pub async fn aws() -> aws_config::SdkConfig {
     adapters::aws::config().await
 }
 
+/// The table (`TABLE_NAME`) with the webhook secret key: what the tools that create
+/// accounts, print their secrets or verify webhooks need.
+pub async fn store() -> adapters::dynamodb::DynamoStore {
+    let aws = aws().await;
+    let key = adapters::kms::WebhookSecretKey::new(&aws, webhook_secret_key_id());
+    adapters::dynamodb::DynamoStore::from_config(&aws, table_name()).with_webhook_key(key)
+}
+
+/// Every reqwest client of the tools and tests starts here: rustls on ring, the
+/// functions' crypto provider, installed first (reqwest brings none of its own, so no
+/// build of the workspace pulls aws-lc into a function binary).
+pub fn http_builder() -> reqwest::ClientBuilder {
+    adapters::install_crypto_provider();
+    reqwest::Client::builder()
+}
+
 /// A client for talking to the local servers in tests and tools.
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+    http_builder()
         .timeout(Duration::from_secs(30))
         .build()
         .expect("static client configuration")
@@ -111,8 +162,7 @@ pub fn http() -> reqwest::Client {
 /// runs start hundreds a minute: more than the service's defaults allow one customer).
 pub async fn bearer_for_run(account: &str, bots: usize) -> Result<String, String> {
     let key = bearer_for(account).await?;
-    let aws = aws().await;
-    let store = adapters::dynamodb::DynamoStore::from_config(&aws, table_name());
+    let store = store().await;
     let bots = u32::try_from(bots).unwrap_or(u32::MAX);
     let limits = domain::limits::AccountLimits {
         active_bots: Some(bots.saturating_add(100)),
@@ -132,8 +182,7 @@ pub async fn bearer_for_run(account: &str, bots: usize) -> Result<String, String
 /// A new API key for `account` in the local table (creating the account and its webhook
 /// secret if needed), as an `Authorization` header value.
 pub async fn bearer_for(account: &str) -> Result<String, String> {
-    let aws = aws().await;
-    let store = adapters::dynamodb::DynamoStore::from_config(&aws, table_name());
+    let store = store().await;
     let account = domain::AccountId::parse(account).map_err(|e| e.to_string())?;
     store
         .ensure_account(&account)
@@ -162,6 +211,23 @@ mod tests {
         // The addresses a run may override are local-stack.sh's --env-var, not the table's.
         for overridable in ["AWS_ENDPOINT_URL", "PIPECAT_API_URL", "PUBLIC_BASE_URL"] {
             assert!(!env.contains_key(overridable), "{overridable}");
+        }
+        for (variable, secret, _) in LOCAL_SECRETS {
+            assert_eq!(
+                env[*variable], *secret,
+                "bootstrap creates what watch names"
+            );
+        }
+        assert_eq!(env["WEBHOOK_SECRET_KEY_ID"], LOCAL_WEBHOOK_SECRET_KEY);
+        for plain in [
+            "PIPECAT_PUBLIC_KEY",
+            "PIPECAT_PRIVATE_KEY",
+            "OPENAI_API_KEY",
+        ] {
+            assert!(
+                !env.contains_key(plain),
+                "no credential in the environment: {plain}"
+            );
         }
         // The table ends at the next section.
         assert!(!env.keys().any(|k| k.contains('[') || k.contains('.')));

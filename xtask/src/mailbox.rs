@@ -28,7 +28,7 @@ const DUMP_SCHEDULE: &[Duration] = &[Duration::from_millis(200), Duration::from_
 pub async fn sent() -> Result<Vec<SentMessage>, String> {
     // The dump holds every session and message of the run (tens of MB after 1,000 meetings):
     // a client of its own with room to be slow.
-    let client = reqwest::Client::builder()
+    let client = crate::local::http_builder()
         .timeout(Duration::from_secs(900))
         .build()
         .map_err(|e| e.to_string())?;

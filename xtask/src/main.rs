@@ -6,6 +6,8 @@ use xtask::cli::Cli;
 
 #[tokio::main]
 async fn main() {
+    // TLS for every client the tools build, before any is (`local::http_builder`).
+    adapters::install_crypto_provider();
     if let Err(e) = Cli::parse().run().await {
         eprintln!("error: {e}");
         std::process::exit(1);

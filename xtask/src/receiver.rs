@@ -57,8 +57,7 @@ fn app(store: DynamoStore) -> Router {
 
 /// Serves on `addr` until the process ends (`make up`).
 pub async fn serve(addr: &str) -> Result<(), String> {
-    let aws = crate::local::aws().await;
-    let store = DynamoStore::from_config(&aws, crate::local::table_name());
+    let store = crate::local::store().await;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("bind {addr}: {e}"))?;

@@ -49,8 +49,7 @@ fn refuse_unless_local(endpoint: &str) -> Result<(), String> {
 
 pub async fn run() -> Result<(), String> {
     refuse_unless_local(&std::env::var("AWS_ENDPOINT_URL").unwrap_or_default())?;
-    let aws = local::aws().await;
-    let store = DynamoStore::from_config(&aws, local::table_name());
+    let store = local::store().await;
     let account = AccountId::parse(ACCOUNT).map_err(|e| e.to_string())?;
     store
         .ensure_account(&account)

@@ -55,13 +55,14 @@ fn app(public_key: String, private_key: String) -> Router {
 
 /// Serves on `addr` until the process ends (`make up`).
 pub async fn serve(addr: &str) -> Result<(), String> {
-    let public_key = crate::local::env_or("PIPECAT_PUBLIC_KEY", "pk_local");
-    let private_key = crate::local::env_or("PIPECAT_PRIVATE_KEY", "sk_local");
+    // The keys `xtask bootstrap` stores in the emulator's Secrets Manager for the functions.
+    let public_key = crate::local::local_secret("PIPECAT_PUBLIC_KEY_SECRET");
+    let private_key = crate::local::local_secret("PIPECAT_PRIVATE_KEY_SECRET");
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("bind {addr}: {e}"))?;
     println!("pipecat stand-in listening on http://{addr}");
-    axum::serve(listener, app(public_key, private_key))
+    axum::serve(listener, app(public_key.into(), private_key.into()))
         .await
         .map_err(|e| e.to_string())
 }

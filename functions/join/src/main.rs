@@ -13,10 +13,11 @@ async fn main() -> Result<(), Error> {
     telemetry::init(&settings.log);
     let aws = aws::config().await;
     let join = settings.join_settings(&aws).await?;
+    let pipecat = settings.pipecat.config(&aws).await?;
     let handler = Arc::new(JoinHandler::new(
         DynamoStore::from_config(&aws, settings.table.table)
             .with_key_cache(settings.table.api_key_cache),
-        PipecatRuntime::new(settings.pipecat),
+        PipecatRuntime::new(pipecat),
         SqsQueue::from_config(&aws, settings.queue_url),
         SystemResolver,
         join,

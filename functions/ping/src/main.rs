@@ -3,7 +3,7 @@
 
 use adapters::http_webhooks::{HttpWebhookSender, WEBHOOK_TIMEOUT};
 use adapters::settings::{FromEnv, PingFunction};
-use adapters::{aws, dns::SystemResolver, dynamodb::DynamoStore, telemetry};
+use adapters::{aws, dns::SystemResolver, dynamodb::DynamoStore, kms, telemetry};
 use app::api::{WebhookTestHandler, WebhookTestSettings};
 use lambda_http::{run, service_fn, Error, Request};
 use std::sync::Arc;
@@ -15,7 +15,11 @@ async fn main() -> Result<(), Error> {
     let aws = aws::config().await;
     let handler = Arc::new(WebhookTestHandler::new(
         DynamoStore::from_config(&aws, settings.table.table)
-            .with_key_cache(settings.table.api_key_cache),
+            .with_key_cache(settings.table.api_key_cache)
+            .with_webhook_key(kms::WebhookSecretKey::new(
+                &aws,
+                settings.webhook_secret_key,
+            )),
         HttpWebhookSender::new(settings.url_policy),
         SystemResolver,
         WebhookTestSettings {

@@ -2,7 +2,7 @@
 //! and clients to [`app::pipeline::Pipeline`].
 
 use adapters::settings::{FromEnv, PipelineFunction};
-use adapters::{aws, dynamodb::DynamoStore, http_webhooks::HttpWebhookSender};
+use adapters::{aws, dynamodb::DynamoStore, http_webhooks::HttpWebhookSender, kms};
 use adapters::{llm::ConfiguredInsights, pipecat::PipecatRuntime, ses::SesMailer};
 use adapters::{sqs::SqsQueue, telemetry};
 use app::pipeline::Pipeline;
@@ -15,13 +15,14 @@ async fn main() -> Result<(), Error> {
     let settings = PipelineFunction::from_env()?;
     telemetry::init(&settings.log);
     let aws = aws::config().await;
+    let webhook_key = kms::WebhookSecretKey::new(&aws, settings.webhook_secret_key);
     let pipeline = Arc::new(Pipeline::new(
-        DynamoStore::from_config(&aws, settings.table),
+        DynamoStore::from_config(&aws, settings.table).with_webhook_key(webhook_key),
         SqsQueue::from_config(&aws, settings.queue_url),
-        PipecatRuntime::new(settings.pipecat),
+        PipecatRuntime::new(settings.pipecat.config(&aws).await?),
         SesMailer::from_config(&aws, &settings.ses_sender)?,
         HttpWebhookSender::new(settings.url_policy),
-        ConfiguredInsights::new(settings.insights, &aws),
+        ConfiguredInsights::new(settings.insights.provider(&aws).await?, &aws),
         settings.pipeline,
     ));
     run(service_fn(move |event: LambdaEvent<SqsEvent>| {

@@ -1,9 +1,9 @@
 //! The AWS configuration all SDK clients of a container share: credentials and region from
 //! the environment (`AWS_ENDPOINT_URL`, set only for the local emulator, redirects every
-//! client), one HTTPS client (rustls on ring), and the SDK's retry policy, set here and
-//! nowhere else: standard mode, 3 attempts with exponential backoff for throttling,
-//! 5xx and connection errors. The service's own retries (`app::retry`) say where they add
-//! to it.
+//! client), one HTTPS client (rustls on ring; each call reported to X-Ray when the
+//! invocation is traced, [`crate::xray`]), and the SDK's retry policy, set here and nowhere
+//! else: standard mode, 3 attempts with exponential backoff for throttling, 5xx and
+//! connection errors. The service's own retries (`app::retry`) say where they add to it.
 //!
 //! Credentials come from the environment, where Lambda puts the function role's: the SDK's
 //! default chain would also build a web-identity provider whose STS client validates the
@@ -27,7 +27,7 @@ pub async fn config() -> SdkConfig {
         .build_https();
     aws_config::defaults(BehaviorVersion::latest())
         .credentials_provider(EnvironmentVariableCredentialsProvider::new())
-        .http_client(http)
+        .http_client(crate::xray::traced(http))
         .retry_config(RetryConfig::standard().with_max_attempts(SDK_MAX_ATTEMPTS))
         .load()
         .await

@@ -6,10 +6,12 @@
 //! - [`pipeline`]: the SQS consumer that makes a bot leave, finishes its session and tells
 //!   the customer, exactly once.
 //! - [`lifecycle`]: steps both share; [`retry`]: the one retry helper; [`errors`]: causes.
+//! - [`metrics`]: the business metrics an operator alarms on.
 
 pub mod api;
 pub mod errors;
 pub mod lifecycle;
+pub mod metrics;
 pub mod pipeline;
 pub mod ports;
 pub mod retry;

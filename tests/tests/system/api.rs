@@ -444,7 +444,7 @@ async fn the_public_base_url_is_read_once_from_the_parameter_the_template_writes
             ("TABLE_NAME", "t"),
             ("PIPELINE_QUEUE_URL", "q"),
             ("PIPECAT_AGENT_NAME", "a"),
-            ("PIPECAT_PUBLIC_KEY", "pk"),
+            ("PIPECAT_PUBLIC_KEY_SECRET", "t/pipecat-public-key"),
             ("PUBLIC_BASE_URL_PARAMETER", parameter),
         ]
         .into_iter()

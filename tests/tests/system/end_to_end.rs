@@ -12,8 +12,7 @@ fn api() -> String {
 
 async fn api_key() -> String {
     std::env::set_var("AWS_ENDPOINT_URL", xtask::local::emulator_url());
-    let aws = xtask::local::aws().await;
-    let store = adapters::dynamodb::DynamoStore::from_config(&aws, xtask::local::table_name());
+    let store = xtask::local::store().await;
     let account = domain::AccountId::parse("e2e").unwrap();
     store
         .ensure_account(&account)
@@ -86,7 +85,7 @@ async fn webhooks(http: &reqwest::Client, id: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn join_stop_and_the_whole_pipeline_through_the_local_stack() {
-    let http = reqwest::Client::new();
+    let http = xtask::local::http();
     let key = api_key().await;
     let email = format!(
         "e2e-{}@example.com",
@@ -125,7 +124,7 @@ async fn join_stop_and_the_whole_pipeline_through_the_local_stack() {
 
 #[tokio::test]
 async fn a_bot_that_leaves_on_its_own_comes_through_the_same_door() {
-    let http = reqwest::Client::new();
+    let http = xtask::local::http();
     let key = api_key().await;
     let email = format!(
         "e2e-{}@example.com",
@@ -161,7 +160,7 @@ async fn a_bot_that_leaves_on_its_own_comes_through_the_same_door() {
 
 #[tokio::test]
 async fn the_pipecat_compatible_route_stops_a_bot() {
-    let http = reqwest::Client::new();
+    let http = xtask::local::http();
     let key = api_key().await;
     let email = format!(
         "e2e-{}@example.com",
@@ -197,8 +196,7 @@ async fn limits_set_with_make_account_limits_hold_on_the_running_stack() {
     )
     .await
     .unwrap();
-    let aws = xtask::local::aws().await;
-    let store = adapters::dynamodb::DynamoStore::from_config(&aws, xtask::local::table_name());
+    let store = xtask::local::store().await;
     let key = format!(
         "Bearer {}",
         store.create_api_key(&account).await.unwrap().expose()

@@ -49,13 +49,17 @@ impl Setup {
                 format!("http://{}/v1", local::standin_addr()),
             ),
             ("PIPECAT_AGENT_NAME", "meeting-bot".into()),
-            ("PIPECAT_PUBLIC_KEY", "pk_local".into()),
-            ("PIPECAT_PRIVATE_KEY", "sk_local".into()),
+            ("WEBHOOK_SECRET_KEY_ID", local::webhook_secret_key_id()),
             ("PUBLIC_BASE_URL", local::api_url()),
             ("SES_SENDER", local::ses_sender()),
             ("WEBHOOK_ALLOW_INSECURE", "true".into()),
         ]
         .into_iter()
+        .chain(
+            local::LOCAL_SECRETS
+                .iter()
+                .map(|(variable, secret, _)| (*variable, (*secret).to_owned())),
+        )
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
         Ok(Setup {

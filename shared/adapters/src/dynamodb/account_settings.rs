@@ -3,8 +3,7 @@
 //! only them, so a function that does not sign never holds the webhook signing secret;
 //! and the per-minute counter of its test events.
 
-use super::accounts::{CURRENT_SECRET, PREVIOUS_SECRET, PREVIOUS_VALID_UNTIL};
-use super::codec::{rfc3339, s, to_av};
+use super::codec::{s, to_av};
 use super::keys::{account_pk, ACCOUNT_SK};
 use super::transactions::{outcome, Transaction};
 use super::{condition_failed, counters, DynamoStore};
@@ -78,9 +77,9 @@ impl AccountSettingsStore for DynamoStore {
         }
     }
 
-    /// Reads the current secret's stored value and moves it, as stored, to the previous
-    /// slot under a condition that it is still current (a concurrent rotation makes this
-    /// one read again), so the rotation never needs to read a secret in the clear.
+    /// Moves the current secret, as stored (ciphertext), to the previous slot under a
+    /// condition that it is still current (a concurrent rotation makes this one read
+    /// again), so the rotation never opens a secret: it needs the key's Encrypt only.
     async fn rotate_webhook_secret(
         &self,
         account: &AccountId,
@@ -88,45 +87,11 @@ impl AccountSettingsStore for DynamoStore {
         previous_valid_until: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         for _ in 0..ROTATION_TRIES {
-            let out = self
-                .client
-                .get_item()
-                .table_name(&*self.table)
-                .key("pk", s(account_pk(account)))
-                .key("sk", s(ACCOUNT_SK))
-                .consistent_read(true)
-                .projection_expression("#current")
-                .expression_attribute_names("#current", CURRENT_SECRET)
-                .send()
-                .await
-                .map_err(|e| StoreError::unavailable("get account secret", e))?;
-            let Some(item) = out.item else {
-                return Ok(false);
-            };
-            let old = item
-                .get(CURRENT_SECRET)
-                .cloned()
-                .ok_or_else(|| StoreError::corrupt("account", "missing webhook_secret"))?;
-            let result = self
-                .client
-                .update_item()
-                .table_name(&*self.table)
-                .key("pk", s(account_pk(account)))
-                .key("sk", s(ACCOUNT_SK))
-                .update_expression("SET #current = :new, #previous = :old, #until = :until")
-                .condition_expression("#current = :old")
-                .expression_attribute_names("#current", CURRENT_SECRET)
-                .expression_attribute_names("#previous", PREVIOUS_SECRET)
-                .expression_attribute_names("#until", PREVIOUS_VALID_UNTIL)
-                .expression_attribute_values(":new", s(new.expose()))
-                .expression_attribute_values(":old", old)
-                .expression_attribute_values(":until", rfc3339(previous_valid_until))
-                .send()
-                .await;
-            match result {
-                Ok(_) => return Ok(true),
-                Err(e) if condition_failed(&e) => continue,
-                Err(e) => return Err(StoreError::unavailable("rotate webhook secret", e)),
+            if let Some(done) = self
+                .replace_secret(account, new, previous_valid_until)
+                .await?
+            {
+                return Ok(done);
             }
         }
         Err(StoreError::unavailable(

@@ -1,26 +1,18 @@
 //! Accounts and API keys: only a key's SHA-256 is stored; each account has a Standard
-//! Webhooks signing secret, created with it, and after a rotation the secret it replaced
-//! with the end of its overlap.
+//! Webhooks signing secret, created with it and stored encrypted, and after a rotation the
+//! secret it replaced with the end of its overlap ([`super::webhook_secrets`]).
 
 use super::api_keys::Insert;
-use super::codec::{rfc3339, s, string, to_av};
+use super::codec::{s, string, to_av};
 use super::key_cache::KeyOwner;
 use super::keys::{account_pk, api_key_pk, ACCOUNT_SK, APIKEY_SK};
-use super::{condition_failed, DynamoStore};
+use super::DynamoStore;
 use app::ports::{Accounts, StoreError};
 use domain::api_keys::{KeyId, KeyInfo};
 use domain::limits::AccountLimits;
-use domain::signing::{PreviousSecret, SigningSecrets};
-use domain::{now, AccountId, ApiKey, ApiKeyHash, WebhookSecret};
+use domain::signing::SigningSecrets;
+use domain::{AccountId, ApiKey, ApiKeyHash, WebhookSecret};
 use std::time::Instant;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
-
-/// The account's signing secret.
-pub(super) const CURRENT_SECRET: &str = "webhook_secret";
-/// The secret the last rotation replaced, and when it stops signing.
-pub(super) const PREVIOUS_SECRET: &str = "previous_webhook_secret";
-pub(super) const PREVIOUS_VALID_UNTIL: &str = "previous_secret_valid_until";
 
 impl DynamoStore {
     /// Creates the account if needed and a new API key for it (the operator's tools, which
@@ -51,35 +43,6 @@ impl DynamoStore {
         let info = KeyInfo::new(id.clone(), key, domain::now());
         self.insert_key(account, key, &info, None).await?;
         Ok(())
-    }
-
-    /// The account's webhook signing secret, creating the account on first use.
-    pub async fn ensure_account(&self, account: &AccountId) -> Result<WebhookSecret, StoreError> {
-        if let Some(secret) = self.webhook_secret(account).await? {
-            return Ok(secret);
-        }
-        let secret = WebhookSecret::generate();
-        let put = self
-            .client
-            .put_item()
-            .table_name(&*self.table)
-            .item("pk", s(account_pk(account)))
-            .item("sk", s(ACCOUNT_SK))
-            .item("account_id", s(account.as_str()))
-            .item(CURRENT_SECRET, s(secret.expose()))
-            .item("created_at", rfc3339(now()))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(secret),
-            // Created concurrently: the first writer's secret stands.
-            Err(e) if condition_failed(&e) => self
-                .webhook_secret(account)
-                .await?
-                .ok_or_else(|| StoreError::corrupt("account", "vanished after creation")),
-            Err(e) => Err(StoreError::unavailable("put account", e)),
-        }
     }
 }
 
@@ -164,21 +127,6 @@ impl Accounts for DynamoStore {
         let Some(item) = self.get(account_pk(account), ACCOUNT_SK).await? else {
             return Ok(None);
         };
-        let current = match string(&item, CURRENT_SECRET) {
-            Some(secret) => WebhookSecret::from_stored(secret.to_owned()),
-            None => return Err(StoreError::corrupt("account", "missing webhook_secret")),
-        };
-        let previous = match (
-            string(&item, PREVIOUS_SECRET),
-            string(&item, PREVIOUS_VALID_UNTIL),
-        ) {
-            (Some(secret), Some(until)) => Some(PreviousSecret {
-                secret: WebhookSecret::from_stored(secret.to_owned()),
-                valid_until: OffsetDateTime::parse(until, &Rfc3339)
-                    .map_err(|e| StoreError::corrupt("previous secret's end", e))?,
-            }),
-            _ => None,
-        };
-        Ok(Some(SigningSecrets { current, previous }))
+        self.open_secrets(account, &item).await.map(Some)
     }
 }

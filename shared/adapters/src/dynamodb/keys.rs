@@ -4,7 +4,7 @@
 //! | pk                          | sk                          | what                         |
 //! |-----------------------------|-----------------------------|------------------------------|
 //! | `APIKEY#<sha256 hex>`       | `APIKEY`                    | `account_id`, `key_id`       |
-//! | `ACCOUNT#<name>`            | `ACCOUNT`                   | `webhook_secret`, `limits`, `active_bots`, `webhook_endpoint`, `key_count` |
+//! | `ACCOUNT#<name>`            | `ACCOUNT`                   | `webhook_secret_sealed` (KMS ciphertext; `webhook_secret_previous_sealed` during a rotation), `limits`, `active_bots`, `webhook_endpoint`, `key_count` |
 //! | `ACCOUNT#<name>`            | `KEY#<key_id>`              | `prefix`, `created_at`, `last_used_at`, `key_hash` |
 //! | `ACCOUNT#<name>`            | `REVOKED#<key_id>`          | the revocation's receipt, TTL |
 //! | `LIMIT#<acct>#joins#<min>`  | `LIMIT`                     | joins in that minute, TTL    |

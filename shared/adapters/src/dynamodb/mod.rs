@@ -17,11 +17,13 @@ mod reruns;
 mod sessions;
 mod transactions;
 mod transcripts;
+mod webhook_secrets;
 
 pub use codec::TRANSCRIPT_CHUNK_BYTES;
 pub use key_cache::{KeyCache, KeyOwner};
 pub use keys::IDEMPOTENCY_TTL_SECONDS;
 
+use crate::kms::WebhookSecretKey;
 use app::ports::{Claim, SessionStore, StoreError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
@@ -36,6 +38,9 @@ pub struct DynamoStore {
     client: Client,
     table: Arc<str>,
     keys: Option<Arc<KeyCache>>,
+    /// Encrypts and decrypts webhook signing secrets; only what creates accounts or signs
+    /// holds it.
+    webhook_key: Option<WebhookSecretKey>,
     /// When this process last wrote each key's `last_used_at`.
     key_use: Arc<key_use::KeyUse>,
 }
@@ -63,6 +68,7 @@ impl DynamoStore {
             client,
             table: table.into(),
             keys: None,
+            webhook_key: None,
             key_use: Arc::default(),
         }
     }
@@ -75,6 +81,13 @@ impl DynamoStore {
     /// revocation). A zero `ttl` keeps every lookup going to the table.
     pub fn with_key_cache(mut self, ttl: std::time::Duration) -> Self {
         self.keys = (!ttl.is_zero()).then(|| Arc::new(KeyCache::new(ttl)));
+        self
+    }
+
+    /// The key webhook signing secrets are encrypted under: for the pipeline (it signs)
+    /// and the tools that create accounts or print a secret.
+    pub fn with_webhook_key(mut self, key: WebhookSecretKey) -> Self {
+        self.webhook_key = Some(key);
         self
     }
 

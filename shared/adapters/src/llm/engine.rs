@@ -4,6 +4,7 @@
 use super::prompt::{parse_answer, prompts, ModelAnswer};
 use super::{ChatModel, LlmError};
 use app::errors::Chain;
+use app::metrics::{record, Metric};
 use app::ports::{InsightsEngine, InsightsRequest};
 use app::retry::run_with_retries;
 use domain::insights::{Analysis, Insights, QaPair};
@@ -102,6 +103,7 @@ impl<C: ChatModel> InsightsEngine for LlmInsights<C> {
             }
             Err(e) => {
                 tracing::warn!(error = %Chain(&e), model = self.model.name(), "LLM insights failed; using the built-in engine");
+                record(Metric::LlmFallback(e.code()));
                 let error = match &counted.insights_error {
                     Some(partial) => format!("{} {partial}", e.customer_message()),
                     None => e.customer_message(),

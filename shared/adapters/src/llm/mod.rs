@@ -45,7 +45,17 @@ impl LlmError {
     /// What the customer reads in `insights_error`: a stable code and sentence. The cause
     /// (status, the provider's text, its URL) goes to the log only.
     pub fn customer_message(&self) -> String {
-        let (code, what) = match self {
+        let (code, what) = self.code_and_sentence();
+        format!("{code}: {what}; {FALLBACK}")
+    }
+
+    /// The stable code alone (`insights_model_timeout`, …): the `LlmFallbacks` metric's.
+    pub fn code(&self) -> &'static str {
+        self.code_and_sentence().0
+    }
+
+    fn code_and_sentence(&self) -> (&'static str, &'static str) {
+        match self {
             LlmError::Timeout(_) => (
                 "insights_model_timeout",
                 "The insights model did not answer in time",
@@ -70,8 +80,7 @@ impl LlmError {
                 "insights_model_request",
                 "The request to the insights model could not be made",
             ),
-        };
-        format!("{code}: {what}; {FALLBACK}")
+        }
     }
 
     pub(crate) fn is_retryable(&self) -> bool {

@@ -1,7 +1,6 @@
 //! Reading the environment: where a variable comes from (the process, or a map in tests)
 //! and how each kind of value is parsed. Every refusal names the variable.
 
-use domain::Secret;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -24,10 +23,6 @@ pub trait Env {
 
     fn required(&self, name: &'static str) -> Result<String, ConfigError> {
         self.optional(name).ok_or(ConfigError::Missing(name))
-    }
-
-    fn secret(&self, name: &'static str) -> Result<Secret, ConfigError> {
-        self.required(name).map(Secret::new)
     }
 
     fn flag(&self, name: &'static str) -> Result<bool, ConfigError> {

@@ -1,28 +1,50 @@
 //! Each function's settings: one typed value per function, built once at init from every
 //! environment variable the function reads (the README's configuration table). A missing
-//! or invalid variable stops the function at init with a message naming it. Secrets are
-//! [`domain::Secret`]s, so every settings value can be logged with `{:?}`.
+//! or invalid variable stops the function at init with a message naming it. Credentials are
+//! never in the environment: a variable names the Secrets Manager secret that holds one
+//! (`…_SECRET`), whose value the function reads once at init ([`crate::secrets`]) into a
+//! [`domain::Secret`], so every settings value can be logged with `{:?}`.
 
+mod credentials;
 mod env;
 
+pub use credentials::{InsightsSettings, PipecatKey, PipecatSettings};
 pub use env::{ConfigError, Env, ProcessEnv};
 
-use crate::llm::{InsightsProvider, OpenAiConfig};
-use crate::pipecat::PipecatConfig;
 use app::api::JoinSettings;
 use app::pipeline::PipelineSettings;
 use app::retry::Backoff;
+use credentials::{insights, pipecat};
 use domain::join::RoomHosts;
 use domain::limits::Limits;
 use domain::net::UrlPolicy;
 use std::time::Duration;
 
-/// `RUST_LOG` (a level, optionally per target) and `AWS_LAMBDA_LOG_FORMAT` (`JSON` gives
-/// JSON lines): see [`crate::telemetry`].
-#[derive(Clone, Debug, Default)]
+/// `RUST_LOG` (a level, optionally per target), `AWS_LAMBDA_LOG_LEVEL` (Lambda's level,
+/// which replaces `RUST_LOG`'s default level), `AWS_LAMBDA_LOG_FORMAT` (`JSON` gives JSON
+/// lines), `METRICS_NAMESPACE` (default `PailFlow`) and `AWS_XRAY_DAEMON_ADDRESS`: see
+/// [`crate::telemetry`] and [`crate::xray`].
+#[derive(Clone, Debug)]
 pub struct LogSettings {
     pub filter: Option<String>,
+    pub lambda_level: Option<String>,
     pub json: bool,
+    pub metrics_namespace: String,
+    /// `AWS_XRAY_DAEMON_ADDRESS` (set by Lambda with active tracing): where the SDK calls'
+    /// subsegments go ([`crate::xray`]).
+    pub xray_daemon: Option<String>,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            filter: None,
+            lambda_level: None,
+            json: false,
+            metrics_namespace: "PailFlow".into(),
+            xray_daemon: None,
+        }
+    }
 }
 
 /// The longest a warm container may remember an API key: a revoked key keeps working for
@@ -41,7 +63,7 @@ pub struct JoinFunction {
     pub log: LogSettings,
     pub table: TableSettings,
     pub queue_url: String,
-    pub pipecat: PipecatConfig,
+    pub pipecat: PipecatSettings,
     pub url_policy: UrlPolicy,
     pub room_hosts: RoomHosts,
     pub max_session: Duration,
@@ -163,6 +185,8 @@ pub struct AnalysisFunction {
 pub struct KeysFunction {
     pub log: LogSettings,
     pub table: TableSettings,
+    /// `WEBHOOK_SECRET_KEY_ID`: a rotation encrypts the new secret (Encrypt only).
+    pub webhook_secret_key: String,
 }
 
 /// `PUT`, `GET`, `DELETE /api/webhook-endpoint`: checks the URL as join does.
@@ -185,6 +209,8 @@ pub struct PingFunction {
     pub log: LogSettings,
     pub table: TableSettings,
     pub url_policy: UrlPolicy,
+    /// `WEBHOOK_SECRET_KEY_ID`: the ping signs, so it decrypts the account's secrets.
+    pub webhook_secret_key: String,
 }
 
 #[derive(Clone, Debug)]
@@ -199,19 +225,27 @@ pub struct PipelineFunction {
     pub log: LogSettings,
     pub table: String,
     pub queue_url: String,
-    pub pipecat: PipecatConfig,
+    pub pipecat: PipecatSettings,
     pub ses_sender: String,
     pub url_policy: UrlPolicy,
-    pub insights: InsightsProvider,
+    pub insights: InsightsSettings,
     pub pipeline: PipelineSettings,
+    /// The KMS key the accounts' webhook signing secrets are encrypted under
+    /// (`WEBHOOK_SECRET_KEY_ID`): the pipeline signs, so it decrypts.
+    pub webhook_secret_key: String,
 }
 
 fn log(env: &impl Env) -> LogSettings {
     LogSettings {
         filter: env.optional("RUST_LOG"),
+        lambda_level: env.optional("AWS_LAMBDA_LOG_LEVEL"),
         json: env
             .optional("AWS_LAMBDA_LOG_FORMAT")
             .is_some_and(|v| v.eq_ignore_ascii_case("json")),
+        metrics_namespace: env
+            .optional("METRICS_NAMESPACE")
+            .unwrap_or_else(|| LogSettings::default().metrics_namespace),
+        xray_daemon: env.optional("AWS_XRAY_DAEMON_ADDRESS"),
     }
 }
 
@@ -233,61 +267,6 @@ fn url_policy(env: &impl Env) -> Result<UrlPolicy, ConfigError> {
     } else {
         UrlPolicy::STRICT
     })
-}
-
-/// Which Pipecat Cloud key a function holds: join starts bots (public key), the pipeline
-/// stops them (private key). Neither function can read the other's.
-#[derive(Clone, Copy)]
-enum PipecatKey {
-    Public,
-    Private,
-}
-
-/// `PIPECAT_API_URL` (default Pipecat Cloud's), `PIPECAT_AGENT_NAME` and the one key.
-fn pipecat(env: &impl Env, key: PipecatKey) -> Result<PipecatConfig, ConfigError> {
-    let (public_key, private_key) = match key {
-        PipecatKey::Public => (Some(env.secret("PIPECAT_PUBLIC_KEY")?), None),
-        PipecatKey::Private => (None, Some(env.secret("PIPECAT_PRIVATE_KEY")?)),
-    };
-    Ok(PipecatConfig {
-        api_url: env
-            .optional("PIPECAT_API_URL")
-            .unwrap_or_else(|| "https://api.pipecat.daily.co/v1".into()),
-        agent_name: env.required("PIPECAT_AGENT_NAME")?,
-        public_key,
-        private_key,
-    })
-}
-
-/// `INSIGHTS_PROVIDER`: `builtin` (default), `openai` (`OPENAI_BASE_URL`, `OPENAI_API_KEY`,
-/// `OPENAI_MODEL`) or `bedrock` (`BEDROCK_MODEL_ID`); `LLM_TIMEOUT_SECONDS` bounds each call.
-fn insights(env: &impl Env) -> Result<InsightsProvider, ConfigError> {
-    let timeout = env.seconds("LLM_TIMEOUT_SECONDS", 30)?;
-    match env
-        .optional("INSIGHTS_PROVIDER")
-        .as_deref()
-        .unwrap_or("builtin")
-    {
-        "builtin" => Ok(InsightsProvider::Builtin),
-        "openai" => Ok(InsightsProvider::OpenAi(OpenAiConfig {
-            base_url: env
-                .optional("OPENAI_BASE_URL")
-                .unwrap_or_else(|| "https://api.openai.com/v1".into()),
-            api_key: env.secret("OPENAI_API_KEY")?,
-            model: env
-                .optional("OPENAI_MODEL")
-                .unwrap_or_else(|| "gpt-4o-mini".into()),
-            timeout,
-        })),
-        "bedrock" => Ok(InsightsProvider::Bedrock {
-            model_id: env.required("BEDROCK_MODEL_ID")?,
-            timeout,
-        }),
-        other => Err(ConfigError::Invalid {
-            name: "INSIGHTS_PROVIDER",
-            why: format!("'{other}' is not builtin, openai or bedrock"),
-        }),
-    }
 }
 
 /// Defaults (production's) overridden by `EXIT_DEADLINE_SECONDS`, `DELIVERY_LEASE_SECONDS`,
@@ -468,6 +447,7 @@ impl FromEnv for KeysFunction {
         Ok(Self {
             log: log(env),
             table: table(env)?,
+            webhook_secret_key: env.required("WEBHOOK_SECRET_KEY_ID")?,
         })
     }
 }
@@ -494,6 +474,7 @@ impl FromEnv for PingFunction {
             log: log(env),
             table: table(env)?,
             url_policy: url_policy(env)?,
+            webhook_secret_key: env.required("WEBHOOK_SECRET_KEY_ID")?,
         })
     }
 }
@@ -519,6 +500,7 @@ impl FromEnv for PipelineFunction {
             url_policy: url_policy(env)?,
             insights: insights(env)?,
             pipeline: pipeline(env)?,
+            webhook_secret_key: env.required("WEBHOOK_SECRET_KEY_ID")?,
         })
     }
 }

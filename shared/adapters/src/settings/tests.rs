@@ -9,17 +9,32 @@ const PIPELINE: &[(&str, &str)] = &[
     ("TABLE_NAME", "t"),
     ("PIPELINE_QUEUE_URL", "https://sqs/q"),
     ("PIPECAT_AGENT_NAME", "meeting-bot"),
-    ("PIPECAT_PRIVATE_KEY", "sk_live_secret"),
+    (
+        "PIPECAT_PRIVATE_KEY_SECRET",
+        "pailflow/prod/pipecat-private-key",
+    ),
     ("SES_SENDER", "Bot <bot@example.com>"),
+    (
+        "WEBHOOK_SECRET_KEY_ID",
+        "alias/pailflow-prod-webhook-secrets",
+    ),
 ];
 
 #[test]
 fn each_function_needs_only_its_own_variables() {
     assert!(StatusFunction::read(&env(&[("TABLE_NAME", "t")])).is_ok());
     assert!(ExportFunction::read(&env(&[("TABLE_NAME", "t")])).is_ok());
-    assert!(KeysFunction::read(&env(&[("TABLE_NAME", "t")])).is_ok());
+    let with_key = [("TABLE_NAME", "t"), ("WEBHOOK_SECRET_KEY_ID", "alias/k")];
+    assert!(KeysFunction::read(&env(&with_key)).is_ok());
     assert!(EndpointFunction::read(&env(&[("TABLE_NAME", "t")])).is_ok());
-    assert!(PingFunction::read(&env(&[("TABLE_NAME", "t")])).is_ok());
+    assert!(PingFunction::read(&env(&with_key)).is_ok());
+    // The functions that encrypt (keys) or decrypt (ping) webhook secrets name the key.
+    for missing in [
+        KeysFunction::read(&env(&[("TABLE_NAME", "t")])).unwrap_err(),
+        PingFunction::read(&env(&[("TABLE_NAME", "t")])).unwrap_err(),
+    ] {
+        assert_eq!(missing, ConfigError::Missing("WEBHOOK_SECRET_KEY_ID"));
+    }
     assert!(StopFunction::read(&env(&[("TABLE_NAME", "t"), ("PIPELINE_QUEUE_URL", "q")])).is_ok());
     assert!(
         ReportFunction::read(&env(&[("TABLE_NAME", "t"), ("PIPELINE_QUEUE_URL", "q")])).is_ok()
@@ -50,8 +65,46 @@ fn a_missing_variable_is_named() {
     ]);
     assert_eq!(
         JoinFunction::read(&join).unwrap_err(),
-        ConfigError::Missing("PIPECAT_PUBLIC_KEY")
+        ConfigError::Missing("PIPECAT_PUBLIC_KEY_SECRET")
     );
+    let mut pipeline = env(PIPELINE);
+    pipeline.remove("WEBHOOK_SECRET_KEY_ID");
+    assert_eq!(
+        PipelineFunction::read(&pipeline).unwrap_err(),
+        ConfigError::Missing("WEBHOOK_SECRET_KEY_ID")
+    );
+}
+
+#[test]
+fn a_credential_in_the_environment_is_refused() {
+    for (plain, secret) in [
+        ("PIPECAT_PRIVATE_KEY", "PIPECAT_PRIVATE_KEY_SECRET"),
+        ("OPENAI_API_KEY", "OPENAI_API_KEY_SECRET"),
+    ] {
+        let mut p = env(PIPELINE);
+        p.insert("INSIGHTS_PROVIDER", "openai");
+        p.insert("OPENAI_API_KEY_SECRET", "pailflow/prod/openai-api-key");
+        p.insert(plain, "sk_live_in_the_environment");
+        let e = PipelineFunction::read(&p).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            matches!(e, ConfigError::Invalid { name, .. } if name == plain),
+            "{text}"
+        );
+        assert!(text.contains(secret), "names where it belongs: {text}");
+        assert!(!text.contains("sk_live_in_the_environment"), "{text}");
+    }
+    let mut join = env(JOIN);
+    join.insert("PUBLIC_BASE_URL", "https://api.example.com");
+    assert!(JoinFunction::read(&join).is_ok());
+    join.insert("PIPECAT_PUBLIC_KEY", "pk_live");
+    assert!(matches!(
+        JoinFunction::read(&join).unwrap_err(),
+        ConfigError::Invalid {
+            name: "PIPECAT_PUBLIC_KEY",
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -92,12 +145,15 @@ fn defaults_are_productions() {
     assert_eq!(s.pipeline.lease, Duration::from_secs(120));
     assert_eq!(s.pipeline.webhook_backoff.base, Duration::from_secs(5));
     assert_eq!(s.url_policy, UrlPolicy::STRICT);
-    assert!(matches!(s.insights, InsightsProvider::Builtin));
+    assert_eq!(s.insights, InsightsSettings::Builtin);
     assert_eq!(s.pipecat.api_url, "https://api.pipecat.daily.co/v1");
-    assert!(
-        s.pipecat.public_key.is_none(),
+    assert_eq!(
+        s.pipecat.key,
+        PipecatKey::Private,
         "the pipeline never holds the start key"
     );
+    assert_eq!(s.pipecat.key_secret, "pailflow/prod/pipecat-private-key");
+    assert_eq!(s.log.metrics_namespace, "PailFlow");
 }
 
 #[test]
@@ -146,14 +202,13 @@ fn the_results_base_url_is_optional_and_https() {
 }
 
 #[test]
-fn settings_print_without_their_secrets() {
+fn lambdas_log_level_and_the_metrics_namespace_are_read() {
     let mut p = env(PIPELINE);
-    p.insert("INSIGHTS_PROVIDER", "openai");
-    p.insert("OPENAI_API_KEY", "sk-openai-secret");
-    let printed = format!("{:?}", PipelineFunction::read(&p).unwrap());
-    assert!(!printed.contains("sk_live_secret"), "{printed}");
-    assert!(!printed.contains("sk-openai-secret"), "{printed}");
-    assert!(printed.contains("***"));
+    p.insert("AWS_LAMBDA_LOG_LEVEL", "WARN");
+    p.insert("METRICS_NAMESPACE", "PailFlow/prod");
+    let s = PipelineFunction::read(&p).unwrap();
+    assert_eq!(s.log.lambda_level.as_deref(), Some("WARN"));
+    assert_eq!(s.log.metrics_namespace, "PailFlow/prod");
 }
 
 #[test]
@@ -192,7 +247,10 @@ const JOIN: &[(&str, &str)] = &[
     ("TABLE_NAME", "t"),
     ("PIPELINE_QUEUE_URL", "q"),
     ("PIPECAT_AGENT_NAME", "a"),
-    ("PIPECAT_PUBLIC_KEY", "pk"),
+    (
+        "PIPECAT_PUBLIC_KEY_SECRET",
+        "pailflow/prod/pipecat-public-key",
+    ),
 ];
 
 #[test]
@@ -237,7 +295,11 @@ fn the_public_base_url_is_required_and_https() {
 
 #[test]
 fn the_webhook_routes_check_urls_as_join_does() {
-    let strict = PingFunction::read(&env(&[("TABLE_NAME", "t")])).unwrap();
+    let strict = PingFunction::read(&env(&[
+        ("TABLE_NAME", "t"),
+        ("WEBHOOK_SECRET_KEY_ID", "alias/k"),
+    ]))
+    .unwrap();
     assert_eq!(strict.url_policy, UrlPolicy::STRICT);
     let local = EndpointFunction::read(&env(&[
         ("TABLE_NAME", "t"),

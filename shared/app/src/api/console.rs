@@ -51,11 +51,12 @@ impl ConsoleHandler {
     }
 
     pub async fn handle(&self, req: Request) -> Response<Body> {
-        let span = tracing::info_span!("console", request_id = %request_id(&req));
+        let request_id = request_id(&req);
+        let span = tracing::info_span!("console", %request_id);
         let _entered = span.enter();
         let mut response = match self.route(&req) {
             Ok(response) => response,
-            Err(err) => into_response(&err, Flavor::PailFlow),
+            Err(err) => into_response(&err, Flavor::PailFlow, &request_id),
         };
         let status = response.status();
         if status == 405 {

@@ -57,10 +57,11 @@ impl<S: SessionStore + TranscriptStore + Accounts> DeleteDataHandler<S> {
     }
 
     pub async fn handle(&self, req: Request) -> Response<Body> {
-        let span = tracing::info_span!("delete_data", request_id = %request_id(&req), bot_id = tracing::field::Empty);
-        match self.delete(&req).instrument(span).await {
+        let request_id = request_id(&req);
+        let span = tracing::info_span!("delete_data", %request_id, bot_id = tracing::field::Empty);
+        match self.delete(&req).instrument(span.clone()).await {
             Ok(receipt) => json_response(200, &receipt),
-            Err(err) => into_response(&err, Flavor::PailFlow),
+            Err(err) => span.in_scope(|| into_response(&err, Flavor::PailFlow, &request_id)),
         }
     }
 

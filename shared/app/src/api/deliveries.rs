@@ -45,14 +45,15 @@ where
 
     /// Routes by the path: a `delivery_id` parameter is a redelivery.
     pub async fn handle(&self, req: Request) -> Response<Body> {
-        let span = tracing::info_span!("deliveries", request_id = %request_id(&req), bot_id = tracing::field::Empty);
+        let request_id = request_id(&req);
+        let span = tracing::info_span!("deliveries", %request_id, bot_id = tracing::field::Empty);
         let answer = match path_param(&req, "delivery_id") {
-            Some(id) => self.redeliver(&req, &id).instrument(span).await,
-            None => self.log(&req).instrument(span).await,
+            Some(id) => self.redeliver(&req, &id).instrument(span.clone()).await,
+            None => self.log(&req).instrument(span.clone()).await,
         };
         match answer {
             Ok((status, body)) => json_response(status, &body),
-            Err(err) => into_response(&err, Flavor::PailFlow),
+            Err(err) => span.in_scope(|| into_response(&err, Flavor::PailFlow, &request_id)),
         }
     }
 

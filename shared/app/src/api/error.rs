@@ -4,6 +4,7 @@
 
 use super::http::json_response;
 use crate::errors::{BoxError, Chain};
+use crate::metrics::{record, Metric};
 use domain::limits::LimitExceeded;
 use domain::{BotId, Phase};
 use lambda_http::{Body, Response};
@@ -36,6 +37,29 @@ pub enum Operation {
     WebhookEndpoint,
     WebhookTest,
     WebhookSecret,
+}
+
+impl Operation {
+    /// The operation's name in logs and in the `ServerErrors` metric.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Join => "join",
+            Operation::Stop => "stop",
+            Operation::Status => "status",
+            Operation::Report => "report",
+            Operation::List => "list",
+            Operation::DeleteData => "delete_data",
+            Operation::Export => "export",
+            Operation::Deliveries => "deliveries",
+            Operation::Redeliver => "redeliver",
+            Operation::Insights => "insights",
+            Operation::Rerun => "rerun",
+            Operation::Keys => "keys",
+            Operation::WebhookEndpoint => "webhook_endpoint",
+            Operation::WebhookTest => "webhook_test",
+            Operation::WebhookSecret => "webhook_secret",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -278,11 +302,14 @@ impl ApiError {
 }
 
 /// The one place an error becomes a response. 500s are logged here with their cause and
-/// answered without it.
-pub fn into_response(err: &ApiError, flavor: Flavor) -> Response<Body> {
+/// answered without it. Every error body carries `request_id`, API Gateway's id of the
+/// request (`http::request_id`): the id a customer quotes, and the one every log line of
+/// the request carries. Call it inside the request's span, so its log line has them too.
+pub fn into_response(err: &ApiError, flavor: Flavor, request_id: &str) -> Response<Body> {
     let status = err.status_code();
     if let ApiError::Internal { op, .. } = err {
-        tracing::error!(?op, error = %Chain(err), "request failed");
+        tracing::error!(op = op.as_str(), error = %Chain(err), "request failed");
+        record(Metric::ServerError(op.as_str()));
     } else {
         tracing::info!(status, error = %err, "request refused");
     }
@@ -294,6 +321,7 @@ pub fn into_response(err: &ApiError, flavor: Flavor) -> Response<Body> {
     if let (Flavor::PailFlow, Some((key, value))) = (flavor, err.extra()) {
         body[key] = value;
     }
+    body["request_id"] = json!(request_id);
     let mut response = json_response(status, &body);
     if let ApiError::LimitExceeded(limit) = err {
         response.headers_mut().insert(

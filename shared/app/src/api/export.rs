@@ -20,10 +20,11 @@ impl<S: SessionStore + TranscriptStore + Accounts> ExportHandler<S> {
     }
 
     pub async fn handle(&self, req: Request) -> Response<Body> {
-        let span = tracing::info_span!("export", request_id = %request_id(&req), bot_id = tracing::field::Empty);
-        match self.export(&req).instrument(span).await {
+        let request_id = request_id(&req);
+        let span = tracing::info_span!("export", %request_id, bot_id = tracing::field::Empty);
+        match self.export(&req).instrument(span.clone()).await {
             Ok((format, body)) => text_response(200, format.content_type(), body),
-            Err(err) => into_response(&err, Flavor::PailFlow),
+            Err(err) => span.in_scope(|| into_response(&err, Flavor::PailFlow, &request_id)),
         }
     }
 

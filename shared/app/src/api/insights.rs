@@ -32,15 +32,16 @@ where
     }
 
     pub async fn handle(&self, req: Request) -> Response<Body> {
-        let span = tracing::info_span!("insights", request_id = %request_id(&req), bot_id = tracing::field::Empty);
+        let request_id = request_id(&req);
+        let span = tracing::info_span!("insights", %request_id, bot_id = tracing::field::Empty);
         let answer = if req.method() == Method::POST {
-            self.rerun(&req).instrument(span).await
+            self.rerun(&req).instrument(span.clone()).await
         } else {
-            self.read(&req).instrument(span).await
+            self.read(&req).instrument(span.clone()).await
         };
         match answer {
             Ok((status, body)) => json_response(status, &body),
-            Err(err) => into_response(&err, Flavor::PailFlow),
+            Err(err) => span.in_scope(|| into_response(&err, Flavor::PailFlow, &request_id)),
         }
     }
 

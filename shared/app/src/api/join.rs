@@ -8,6 +8,7 @@ use super::error::{into_response, ApiError, Flavor, Operation};
 use super::http::{json_response, limit_body, request_id, require_json};
 use super::MAX_JOIN_BODY_BYTES;
 use crate::errors::Chain;
+use crate::metrics::{record, Metric};
 use crate::ports::{
     AccountSettingsStore, Accounts, Admission, BotRuntime, CreateOutcome, Finish, HostResolver,
     IdempotencyClaim, PipelineQueue, SessionStore, StartBot, Timeline,
@@ -64,15 +65,16 @@ where
     }
 
     pub async fn handle(&self, req: Request) -> Response<Body> {
+        let request_id = request_id(&req);
         let span = tracing::info_span!(
             "join",
-            request_id = %request_id(&req),
+            %request_id,
             bot_id = tracing::field::Empty,
             account = tracing::field::Empty
         );
-        match self.join(&req).instrument(span).await {
+        match self.join(&req).instrument(span.clone()).await {
             Ok(response) => response,
-            Err(err) => into_response(&err, Flavor::PailFlow),
+            Err(err) => span.in_scope(|| into_response(&err, Flavor::PailFlow, &request_id)),
         }
     }
 
@@ -137,7 +139,10 @@ where
             .map_err(|e| ApiError::internal(Operation::Join, e))?
         {
             CreateOutcome::Created => {}
-            CreateOutcome::Refused(limit) => return Err(ApiError::LimitExceeded(limit)),
+            CreateOutcome::Refused(limit) => {
+                record(Metric::limit(limit));
+                return Err(ApiError::LimitExceeded(limit));
+            }
             CreateOutcome::Replayed {
                 bot_id: earlier,
                 fingerprint,
@@ -185,6 +190,7 @@ where
             Err(err) => {
                 let failure = err.start_failure();
                 tracing::warn!(error = %Chain(&err), reason = failure.code, "bot runtime refused to start the bot");
+                record(Metric::BotStartRefused(failure.code));
                 let detail = format!("{} ({})", failure.message, failure.code);
                 self.fail_join(&session, &detail, failure.code).await;
                 Err(ApiError::BotStartFailed { bot_id, detail })
@@ -244,7 +250,13 @@ where
             .finish(session.bot_id, &[Phase::Joining], finish)
             .await
         {
-            Ok(_) if owes => {
+            Ok(failed) => {
+                if failed {
+                    record(Metric::SessionFailed(SubCode::BotStartFailed));
+                }
+                if !owes {
+                    return;
+                }
                 if let Err(e) = self
                     .queue
                     .send(&PipelineMessage::deliver(session.bot_id), Duration::ZERO)
@@ -253,7 +265,6 @@ where
                     tracing::error!(error = %Chain(&e), "could not enqueue the bot_join_failed deliveries");
                 }
             }
-            Ok(_) => {}
             Err(e) => tracing::error!(error = %Chain(&e), "could not record the failed join"),
         }
     }

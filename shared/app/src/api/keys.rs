@@ -31,15 +31,16 @@ impl<S: Accounts + ApiKeyStore + AccountSettingsStore> KeysHandler<S> {
     }
 
     pub async fn handle(&self, req: Request) -> Response<Body> {
+        let request_id = request_id(&req);
         let span = tracing::info_span!(
             "keys",
-            request_id = %request_id(&req),
+            %request_id,
             account = tracing::field::Empty,
             key_id = tracing::field::Empty
         );
-        match self.route(&req).instrument(span).await {
+        match self.route(&req).instrument(span.clone()).await {
             Ok(response) => response,
-            Err(err) => into_response(&err, Flavor::PailFlow),
+            Err(err) => span.in_scope(|| into_response(&err, Flavor::PailFlow, &request_id)),
         }
     }
 

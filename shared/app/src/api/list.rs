@@ -32,10 +32,11 @@ impl<S: SessionStore + Accounts> ListHandler<S> {
     }
 
     pub async fn handle(&self, req: Request) -> Response<Body> {
-        let span = tracing::info_span!("list", request_id = %request_id(&req));
-        match self.list(&req).instrument(span).await {
+        let request_id = request_id(&req);
+        let span = tracing::info_span!("list", %request_id);
+        match self.list(&req).instrument(span.clone()).await {
             Ok(body) => json_response(200, &body),
-            Err(err) => into_response(&err, Flavor::PailFlow),
+            Err(err) => span.in_scope(|| into_response(&err, Flavor::PailFlow, &request_id)),
         }
     }
 

@@ -34,13 +34,14 @@ impl<S: SessionStore + TranscriptStore, Q: PipelineQueue> ReportHandler<S, Q> {
     }
 
     pub async fn handle(&self, req: Request) -> Response<Body> {
-        let span = tracing::info_span!("report", request_id = %request_id(&req), bot_id = tracing::field::Empty);
-        match self.report(&req).instrument(span).await {
+        let request_id = request_id(&req);
+        let span = tracing::info_span!("report", %request_id, bot_id = tracing::field::Empty);
+        match self.report(&req).instrument(span.clone()).await {
             Ok((bot_id, exit_id, duplicate)) => json_response(
                 202,
                 &json!({ "status": "accepted", "bot_id": bot_id, "exit_id": exit_id, "duplicate": duplicate }),
             ),
-            Err(err) => into_response(&err, Flavor::PailFlow),
+            Err(err) => span.in_scope(|| into_response(&err, Flavor::PailFlow, &request_id)),
         }
     }
 

@@ -137,10 +137,11 @@ impl<S: SessionStore + Accounts> StatusHandler<S> {
     }
 
     pub async fn handle(&self, req: Request) -> Response<Body> {
-        let span = tracing::info_span!("status", request_id = %request_id(&req), bot_id = tracing::field::Empty);
-        match self.status(&req).instrument(span).await {
+        let request_id = request_id(&req);
+        let span = tracing::info_span!("status", %request_id, bot_id = tracing::field::Empty);
+        match self.status(&req).instrument(span.clone()).await {
             Ok(body) => json_response(200, &body),
-            Err(err) => into_response(&err, Flavor::PailFlow),
+            Err(err) => span.in_scope(|| into_response(&err, Flavor::PailFlow, &request_id)),
         }
     }
 

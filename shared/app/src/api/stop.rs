@@ -31,8 +31,13 @@ impl<S: SessionStore + Accounts, Q: PipelineQueue> StopHandler<S, Q> {
             Some(id) => (Flavor::Pipecat, Some(id)),
             None => (Flavor::PailFlow, path_param(&req, "bot_id")),
         };
-        let span = tracing::info_span!("stop", request_id = %request_id(&req), bot_id = tracing::field::Empty, route = ?flavor);
-        match self.stop(&req, param.as_deref()).instrument(span).await {
+        let request_id = request_id(&req);
+        let span = tracing::info_span!("stop", %request_id, bot_id = tracing::field::Empty, route = ?flavor);
+        match self
+            .stop(&req, param.as_deref())
+            .instrument(span.clone())
+            .await
+        {
             Ok(bot_id) => match flavor {
                 Flavor::PailFlow => json_response(
                     200,
@@ -47,7 +52,7 @@ impl<S: SessionStore + Accounts, Q: PipelineQueue> StopHandler<S, Q> {
                     &json!({ "status": "terminated", "session_id": bot_id }),
                 ),
             },
-            Err(err) => into_response(&err, flavor),
+            Err(err) => span.in_scope(|| into_response(&err, flavor, &request_id)),
         }
     }
 

@@ -33,14 +33,15 @@ impl<S: Accounts + AccountSettingsStore, D: HostResolver> WebhookEndpointHandler
     }
 
     pub async fn handle(&self, req: Request) -> Response<Body> {
+        let request_id = request_id(&req);
         let span = tracing::info_span!(
             "webhook_endpoint",
-            request_id = %request_id(&req),
+            %request_id,
             account = tracing::field::Empty
         );
-        match self.route(&req).instrument(span).await {
+        match self.route(&req).instrument(span.clone()).await {
             Ok(response) => response,
-            Err(err) => into_response(&err, Flavor::PailFlow),
+            Err(err) => span.in_scope(|| into_response(&err, Flavor::PailFlow, &request_id)),
         }
     }
 

@@ -53,14 +53,15 @@ where
     }
 
     pub async fn handle(&self, req: Request) -> Response<Body> {
+        let request_id = request_id(&req);
         let span = tracing::info_span!(
             "webhook_test",
-            request_id = %request_id(&req),
+            %request_id,
             account = tracing::field::Empty
         );
-        match self.test(&req).instrument(span).await {
+        match self.test(&req).instrument(span.clone()).await {
             Ok(body) => json_response(200, &body),
-            Err(err) => into_response(&err, Flavor::PailFlow),
+            Err(err) => span.in_scope(|| into_response(&err, Flavor::PailFlow, &request_id)),
         }
     }
 

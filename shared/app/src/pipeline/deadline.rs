@@ -4,6 +4,7 @@
 
 use super::{Pipeline, Retry};
 use crate::lifecycle::request_leave_and_enqueue;
+use crate::metrics::{record, Metric};
 use crate::ports::Timeline;
 use crate::ports::{
     BotRuntime, Finish, InsightsEngine, Mailer, PipelineQueue, Store, WebhookSender,
@@ -98,6 +99,9 @@ where
             .await
             .map_err(Retry::because("fail session"))?;
         tracing::warn!(failed, "exit deadline passed without a report");
+        if failed {
+            record(Metric::SessionFailed(why));
+        }
         self.deliver(session.bot_id, None).await
     }
 }

@@ -3,6 +3,7 @@
 
 use super::{Pipeline, Retry};
 use crate::errors::Chain;
+use crate::metrics::{record, Metric};
 use crate::ports::Timeline;
 use crate::ports::{
     BotRuntime, Finish, InsightsEngine, InsightsRequest, Mailer, PipelineQueue, Store, StoreError,
@@ -99,6 +100,12 @@ where
             }
             other => other.map_err(Retry::because("finish session"))?,
         };
+        if finished {
+            record(Metric::SessionCompleted);
+            if exit.words == 0 {
+                record(Metric::EmptyTranscript);
+            }
+        }
         tracing::info!(
             finished,
             loaded_ms,

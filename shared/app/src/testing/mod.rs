@@ -2,6 +2,7 @@
 //! (feature `test-support`), never a running system.
 
 mod fakes;
+pub mod metrics;
 mod store;
 
 pub use fakes::*;

@@ -607,3 +607,4 @@ mod deliveries;
 mod export;
 mod insights;
 mod limits;
+mod observability;

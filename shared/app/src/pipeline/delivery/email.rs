@@ -4,6 +4,7 @@
 
 use super::super::{email_body, recorded, Pipeline, Retry};
 use crate::errors::Chain;
+use crate::metrics::{record, Metric};
 use crate::ports::{
     BotRuntime, Claim, EmailQuota, EmailSlot, InsightsEngine, MailError, Mailer, PipelineQueue,
     Store, WebhookSender,
@@ -58,6 +59,7 @@ where
                     limit = quota.limit,
                     "daily email quota reached; email not sent"
                 );
+                record(Metric::LimitRefused("emails_per_day"));
                 return Ok(());
             }
             Claim::Busy => return Err(Retry::Busy("the email")),
@@ -81,6 +83,7 @@ where
         let retry = match result {
             Ok(message_id) => {
                 tracing::info!(elapsed_ms, %message_id, "email sent");
+                record(Metric::EmailSent);
                 delivery.state = DeliveryState::Delivered;
                 delivery.message_id = Some(message_id);
                 delivery.sent_at = Some(now());
@@ -89,6 +92,7 @@ where
             }
             Err(MailError::Rejected(why)) => {
                 tracing::error!(elapsed_ms, error = %why, "email rejected; not retried");
+                record(Metric::EmailRejected);
                 delivery.state = DeliveryState::Failed;
                 delivery.error = Some(why);
                 None
@@ -98,6 +102,7 @@ where
             {
                 let why = Chain(&e).to_string();
                 tracing::error!(error = %why, attempts = delivery.attempts, "email failed; giving up");
+                record(Metric::EmailGivenUp);
                 delivery.state = DeliveryState::Failed;
                 delivery.error = Some(format!(
                     "gave up after {} attempts: {why}",

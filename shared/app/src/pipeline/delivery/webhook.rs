@@ -6,6 +6,7 @@ use super::super::webhook_payload::{insights_updated_payload, payload};
 use super::super::webhook_signature::sign;
 use super::super::webhook_status_change::status_change_payload;
 use super::super::{recorded, Pipeline, Retry};
+use crate::metrics::{self, Metric};
 use crate::ports::{
     BotRuntime, Claim, InsightsEngine, Mailer, PipelineQueue, PostOutcome, Store, WebhookSender,
     WebhookSlot,
@@ -203,6 +204,11 @@ where
             }
         }
         tracing::info!(attempt, ?status_code, duration_ms, state = ?delivery.state, error = error.as_deref().unwrap_or(""), "webhook attempt");
+        match delivery.state {
+            DeliveryState::Delivered => metrics::record(Metric::WebhookDelivered),
+            DeliveryState::Failed => metrics::record(Metric::WebhookGivenUp),
+            DeliveryState::Pending | DeliveryState::Sending => {}
+        }
         recorded("record webhook attempt", || {
             self.store
                 .record_webhook_attempt(bot_id, slot, &record, &delivery)

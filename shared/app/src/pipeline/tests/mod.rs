@@ -539,4 +539,5 @@ async fn a_failure_without_a_transcript_is_not_mailed_unless_asked() {
 }
 
 mod limits;
+mod metrics;
 mod redelivery;
