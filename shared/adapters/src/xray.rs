@@ -15,9 +15,7 @@ use aws_smithy_runtime_api::client::http::{
     SharedHttpConnector,
 };
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
-use aws_smithy_runtime_api::client::runtime_components::{
-    RuntimeComponents, RuntimeComponentsBuilder,
-};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use serde_json::json;
 use std::hash::{BuildHasher, RandomState};
@@ -64,13 +62,11 @@ impl HttpClient for Traced {
         SharedHttpConnector::new(TracedConnector(self.0.http_connector(settings, components)))
     }
 
-    fn validate_base_client_config(
-        &self,
-        components: &RuntimeComponentsBuilder,
-        cfg: &ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.0.validate_base_client_config(components, cfg)
-    }
+    // `validate_base_client_config` is not forwarded on purpose: the hyper client's only
+    // builds its TLS connector there, so that the system's CA store is read when each SDK
+    // client is created, during init. Left to the default (nothing to check), the store is
+    // read on the first request instead, which is the cold start's first invocation
+    // (PERFORMANCE.md: init with and without it).
 
     fn validate_final_config(
         &self,

@@ -128,7 +128,7 @@ fn the_configuration_table_is_one_table_naming_every_variable_a_function_reads()
     );
     let table = lines[first..=last].join("\n");
     let mut read = BTreeSet::new();
-    for file in ["mod.rs", "credentials.rs", "env.rs"] {
+    for file in ["mod.rs", "routes.rs", "credentials.rs", "env.rs"] {
         let code = repo_file(&format!("shared/adapters/src/settings/{file}"));
         for literal in code.split('"').skip(1).step_by(2) {
             if literal.len() > 3
