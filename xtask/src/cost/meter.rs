@@ -123,6 +123,33 @@ impl Upstream {
             _ => Value::Null,
         }
     }
+
+    /// `parts` and `body` sent on to the upstream as they came; its answer.
+    async fn forward(
+        &self,
+        parts: &hyper::http::request::Parts,
+        body: Bytes,
+    ) -> Result<(u16, reqwest::header::HeaderMap, Bytes), String> {
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let mut forward = self
+            .http
+            .request(parts.method.clone(), format!("{}{path}", self.base))
+            .body(body);
+        for (name, value) in &parts.headers {
+            if name != "content-length" && name != "connection" {
+                forward = forward.header(name, value);
+            }
+        }
+        let answer = forward.send().await.map_err(|e| e.to_string())?;
+        let status = answer.status().as_u16();
+        let headers = answer.headers().clone();
+        let bytes = answer.bytes().await.map_err(|e| e.to_string())?;
+        Ok((status, headers, bytes))
+    }
 }
 
 /// The key of an item (`pk`, `sk`).
@@ -188,7 +215,7 @@ impl AwsMeter {
         for (table, key) in &write_keys {
             before.push(self.upstream.item(&auth, table, key).await);
         }
-        let (status, headers, answer) = self.forward(&parts, body.clone()).await?;
+        let (status, headers, answer) = self.upstream.forward(&parts, body.clone()).await?;
         let units = match service.as_str() {
             "dynamodb" if !write_keys.is_empty() => {
                 let factor = if op == "TransactWriteItems" { 2.0 } else { 1.0 };
@@ -254,36 +281,6 @@ impl AwsMeter {
             }
             _ => 0.0,
         }
-    }
-
-    async fn forward(
-        &self,
-        parts: &hyper::http::request::Parts,
-        body: Bytes,
-    ) -> Result<(u16, reqwest::header::HeaderMap, Bytes), String> {
-        let path = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
-        let mut forward = self
-            .upstream
-            .http
-            .request(
-                parts.method.clone(),
-                format!("{}{path}", self.upstream.base),
-            )
-            .body(body);
-        for (name, value) in &parts.headers {
-            if name != "content-length" && name != "connection" {
-                forward = forward.header(name, value);
-            }
-        }
-        let answer = forward.send().await.map_err(|e| e.to_string())?;
-        let status = answer.status().as_u16();
-        let headers = answer.headers().clone();
-        let bytes = answer.bytes().await.map_err(|e| e.to_string())?;
-        Ok((status, headers, bytes))
     }
 }
 
@@ -391,15 +388,8 @@ pub async fn start_http(
             let (parts, body) = req.into_parts();
             let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
             let function = route(parts.method.as_str(), parts.uri.path());
-            let meter = AwsMeter {
-                upstream: Upstream {
-                    base: upstream.base.clone(),
-                    http: upstream.http.clone(),
-                },
-                counters: counters.clone(),
-            };
             let started = Instant::now();
-            let (status, headers, answer) = meter.forward(&parts, body).await?;
+            let (status, headers, answer) = upstream.forward(&parts, body).await?;
             let ms = started.elapsed().as_secs_f64() * 1000.0;
             if let Some(function) = function {
                 if function != "pipeline" {
