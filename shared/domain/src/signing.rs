@@ -5,7 +5,7 @@
 //! specification allows, so a receiver holding either verifies it. After the overlap only
 //! the current secret signs. A rotation during an overlap ends the older secret at once.
 
-use super::webhook_endpoint::EndpointBodyError;
+use super::webhook_endpoint::{object, EndpointBodyError};
 use super::WebhookSecret;
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
@@ -64,22 +64,7 @@ impl RotateRequest {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self::default());
         }
-        let value: Value =
-            serde_json::from_slice(body).map_err(|e| EndpointBodyError::NotJson(e.to_string()))?;
-        let Value::Object(obj) = value else {
-            return Err(EndpointBodyError::NotAnObject);
-        };
-        if let Some(field) = obj.keys().find(|k| *k != "overlap_hours") {
-            return Err(EndpointBodyError::Unknown {
-                field: field
-                    .chars()
-                    .take(64)
-                    .collect::<String>()
-                    .escape_default()
-                    .to_string(),
-                known: "overlap_hours",
-            });
-        }
+        let obj = object(body, &["overlap_hours"], "overlap_hours")?;
         let overlap_hours = match obj.get("overlap_hours") {
             None | Some(Value::Null) => DEFAULT_OVERLAP_HOURS,
             Some(v) => v

@@ -93,7 +93,8 @@ pub fn parse_test_event(
     url_field(&obj, policy)
 }
 
-fn object(
+/// The body as a JSON object with only `known` fields, refused naming the first other.
+pub(crate) fn object(
     body: &[u8],
     known: &[&str],
     known_text: &'static str,
