@@ -99,8 +99,12 @@ impl Emulator {
         PipecatRuntime::new(PipecatConfig {
             api_url: format!("http://{}/v1", self.standin),
             agent_name: "meeting-bot".into(),
-            public_key: Some(domain::Secret::new(PUBLIC_KEY)),
-            private_key: Some(domain::Secret::new(PRIVATE_KEY)),
+            public_key: Some(adapters::secrets::LazySecret::known(domain::Secret::new(
+                PUBLIC_KEY,
+            ))),
+            private_key: Some(adapters::secrets::LazySecret::known(domain::Secret::new(
+                PRIVATE_KEY,
+            ))),
         })
     }
 

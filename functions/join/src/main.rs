@@ -13,7 +13,7 @@ async fn main() -> Result<(), Error> {
     telemetry::init(&settings.log);
     let aws = aws::config().await;
     let join = settings.join_settings(&aws).await?;
-    let pipecat = settings.pipecat.config(&aws).await?;
+    let pipecat = settings.pipecat.config(&aws);
     let handler = Arc::new(JoinHandler::new(
         DynamoStore::from_config(&aws, settings.table.table)
             .with_key_cache(settings.table.api_key_cache),

@@ -19,10 +19,10 @@ async fn main() -> Result<(), Error> {
     let pipeline = Arc::new(Pipeline::new(
         DynamoStore::from_config(&aws, settings.table).with_webhook_key(webhook_key),
         SqsQueue::from_config(&aws, settings.queue_url),
-        PipecatRuntime::new(settings.pipecat.config(&aws).await?),
+        PipecatRuntime::new(settings.pipecat.config(&aws)),
         SesMailer::from_config(&aws, &settings.ses_sender)?,
         HttpWebhookSender::new(settings.url_policy),
-        ConfiguredInsights::new(settings.insights.provider(&aws).await?, &aws),
+        ConfiguredInsights::new(settings.insights.provider(&aws), &aws),
         settings.pipeline,
     ));
     run(service_fn(move |event: LambdaEvent<SqsEvent>| {

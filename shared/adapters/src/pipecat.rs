@@ -3,8 +3,8 @@
 //! (`DELETE {base}/agents/{agent}/sessions/{id}`, private key; 404 means already gone).
 
 use crate::http_client::LazyHttp;
+use crate::secrets::LazySecret;
 use app::ports::{BotRuntime, RuntimeError, StartBot, StopOutcome};
-use domain::Secret;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,9 +15,9 @@ pub struct PipecatConfig {
     pub api_url: String,
     pub agent_name: String,
     /// Starts sessions; only join holds it.
-    pub public_key: Option<Secret>,
+    pub public_key: Option<LazySecret>,
     /// Stops sessions; only the pipeline holds it.
-    pub private_key: Option<Secret>,
+    pub private_key: Option<LazySecret>,
 }
 
 #[derive(Clone)]
@@ -48,14 +48,17 @@ fn transport_error(e: reqwest::Error) -> RuntimeError {
     RuntimeError::Unreachable(Arc::new(e))
 }
 
-/// The key a call needs, or a refusal naming it: a function holds only its own key.
-fn key<'a>(key: &'a Option<Secret>, name: &str) -> Result<&'a str, RuntimeError> {
-    key.as_ref()
-        .map(Secret::expose)
-        .ok_or_else(|| RuntimeError::Refused {
-            status: 0,
-            detail: format!("this function has no Pipecat {name} key"),
-        })
+/// The key a call needs (read from its secret on first use), or a refusal naming it: a
+/// function holds only its own key.
+async fn key<'a>(key: &'a Option<LazySecret>, name: &str) -> Result<&'a str, RuntimeError> {
+    let key = key.as_ref().ok_or_else(|| RuntimeError::Refused {
+        status: 0,
+        detail: format!("this function has no Pipecat {name} key"),
+    })?;
+    match key.get().await {
+        Ok(secret) => Ok(secret.expose()),
+        Err(e) => Err(RuntimeError::Unreachable(Arc::new(e))),
+    }
 }
 
 async fn http_error(response: reqwest::Response) -> RuntimeError {
@@ -96,11 +99,12 @@ impl BotRuntime for PipecatRuntime {
                 "report": { "url": req.report_url, "secret": req.report_secret.expose() },
             },
         });
+        let key = key(&self.config.public_key, "public").await?;
         let response = self
             .http
             .get()
             .post(self.url(&format!("public/{}/start", self.config.agent_name)))
-            .bearer_auth(key(&self.config.public_key, "public")?)
+            .bearer_auth(key)
             .json(&body)
             .send()
             .await
@@ -129,6 +133,7 @@ impl BotRuntime for PipecatRuntime {
     /// One DELETE; 404 means the session is already gone. Retrying is the caller's
     /// decision (the pipeline retries in place: stopping is idempotent).
     async fn stop(&self, runtime_session_id: &str) -> Result<StopOutcome, RuntimeError> {
+        let key = key(&self.config.private_key, "private").await?;
         let response = self
             .http
             .get()
@@ -136,7 +141,7 @@ impl BotRuntime for PipecatRuntime {
                 "agents/{}/sessions/{runtime_session_id}",
                 self.config.agent_name
             )))
-            .bearer_auth(key(&self.config.private_key, "private")?)
+            .bearer_auth(key)
             .send()
             .await
             .map_err(transport_error)?;

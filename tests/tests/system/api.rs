@@ -262,8 +262,12 @@ async fn runtime_unreachable_is_502() {
     let runtime = PipecatRuntime::new(adapters::pipecat::PipecatConfig {
         api_url: "http://127.0.0.1:9/v1".into(),
         agent_name: "x".into(),
-        public_key: Some(domain::Secret::new("k")),
-        private_key: Some(domain::Secret::new("k")),
+        public_key: Some(adapters::secrets::LazySecret::known(domain::Secret::new(
+            "k",
+        ))),
+        private_key: Some(adapters::secrets::LazySecret::known(domain::Secret::new(
+            "k",
+        ))),
     });
     let settings = JoinSettings {
         url_policy: UrlPolicy::STRICT,

@@ -1,12 +1,12 @@
 //! Secrets where AWS keeps them, against the emulator's Secrets Manager and KMS: the
-//! functions' credentials read from Secrets Manager at init (never from the environment),
+//! functions' credentials read from Secrets Manager on first use (never from the environment),
 //! and each account's webhook signing secret stored as KMS ciphertext that only a holder
 //! of the key can open, bound to its account.
 
 use adapters::dynamodb::DynamoStore;
 use adapters::kms::WebhookSecretKey;
 use adapters::llm::InsightsProvider;
-use adapters::secrets::{self, SecretError};
+use adapters::secrets::{self, LazySecret, SecretError};
 use adapters::settings::{FromEnv, JoinFunction, PipelineFunction};
 use app::errors::Chain;
 use app::ports::{Accounts, StoreError};
@@ -48,15 +48,14 @@ async fn the_pipecat_and_llm_keys_are_read_from_secrets_manager() {
         ("PIPECAT_PUBLIC_KEY_SECRET", public.as_str()),
         ("PUBLIC_BASE_URL", "https://api.example.com"),
     ]);
-    let config = JoinFunction::read(&join)
-        .unwrap()
-        .pipecat
-        .config(&env.aws)
-        .await
-        .unwrap();
+    let config = JoinFunction::read(&join).unwrap().pipecat.config(&env.aws);
+    let key = config
+        .public_key
+        .as_ref()
+        .expect("join holds the start key");
     assert_eq!(
-        config.public_key.as_ref().map(|k| k.expose()),
-        Some("pk_live_from_secrets_manager")
+        key.get().await.unwrap().expose(),
+        "pk_live_from_secrets_manager"
     );
     assert!(
         config.private_key.is_none(),
@@ -74,25 +73,51 @@ async fn the_pipecat_and_llm_keys_are_read_from_secrets_manager() {
         ("OPENAI_API_KEY_SECRET", openai.as_str()),
     ]);
     let settings = PipelineFunction::read(&pipeline).unwrap();
-    let config = settings.pipecat.config(&env.aws).await.unwrap();
+    let config = settings.pipecat.config(&env.aws);
+    let key = config
+        .private_key
+        .as_ref()
+        .expect("the pipeline holds the stop key");
     assert_eq!(
-        config.private_key.as_ref().map(|k| k.expose()),
-        Some("sk_live_from_secrets_manager")
+        key.get().await.unwrap().expose(),
+        "sk_live_from_secrets_manager"
     );
     assert!(
         config.public_key.is_none(),
         "the pipeline never starts bots"
     );
-    match settings.insights.provider(&env.aws).await.unwrap() {
-        InsightsProvider::OpenAi(openai) => {
-            assert_eq!(openai.api_key.expose(), "sk-openai-from-secrets-manager")
-        }
+    match settings.insights.provider(&env.aws) {
+        InsightsProvider::OpenAi(openai) => assert_eq!(
+            openai.api_key.get().await.unwrap().expose(),
+            "sk-openai-from-secrets-manager"
+        ),
         _ => panic!("openai was configured"),
     }
 }
 
+/// A key is read when a client first needs it, so a missing secret fails that use with an
+/// error naming the secret; the failure is not kept: once the secret exists, the next use
+/// reads it.
 #[tokio::test]
-async fn a_missing_or_empty_secret_stops_init_with_an_error_naming_it() {
+async fn a_missing_secret_fails_its_first_use_naming_it_and_is_read_once_it_exists() {
+    let env = Emulator::start(30).await;
+    let id = unique("t/later");
+    let key = LazySecret::stored(&env.aws, &id);
+    let e = key.get().await.unwrap_err();
+    assert!(matches!(&e, SecretError::Unavailable { id: named, .. } if *named == id));
+    assert!(Chain(&e).to_string().contains(&id), "{}", Chain(&e));
+
+    bootstrap::put_secret(&env.aws, &id, "pk_put_after_the_first_use")
+        .await
+        .unwrap();
+    assert_eq!(
+        key.get().await.unwrap().expose(),
+        "pk_put_after_the_first_use"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_or_empty_secret_is_an_error_naming_it() {
     let env = Emulator::start(30).await;
     let missing = unique("t/missing");
     let e = secrets::read(&env.aws, &missing).await.unwrap_err();

@@ -9,6 +9,7 @@ mod ca_store;
 mod cold_start;
 mod events;
 mod functions;
+mod others;
 mod python;
 mod report;
 mod setup;
@@ -41,6 +42,8 @@ pub async fn run(samples: usize) -> Result<String, String> {
     let (report_row, exits) = functions::report(&setup, &chunks).await?;
     rust_rows.push(report_row);
     rust_rows.push(functions::pipeline(&setup, &exits, samples).await?);
+    // The pipeline finished the bots of `chunks`: the other functions read (and delete) them.
+    rust_rows.extend(others::rows(&setup, &chunks, samples).await?);
     let hello = functions::hello_world(&setup, samples).await?;
     let ca_stores = ca_store::rows(&setup, &chunks).await?;
 

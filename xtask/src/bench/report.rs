@@ -56,7 +56,7 @@ impl Row {
 
 /// Every row measured, each against its baseline.
 pub(super) struct Rows {
-    /// The Rust functions, by name: join, status, stop, report, pipeline.
+    /// The Rust functions, by name: join, status, stop, report, pipeline, then the others.
     pub functions: Vec<Row>,
     pub python_status: Row,
     pub python_stop: Row,
@@ -75,7 +75,8 @@ pub(super) fn table(samples: usize, rows: &Rows) -> String {
         ca_stores,
     } = rows;
     let mut out = format!(
-        "Cold start under a local Runtime API stub ({samples} cold starts each, medians; warm = later invocations in the same process).\n\n\
+        "Cold start under a local Runtime API stub ({samples} cold starts each, medians; warm = later invocations in the same process; \
+         one CA bundle file, as on provided.al2023, unless the row says otherwise).\n\n\
          | function               | init (ms) | first (ms)  | warm (ms)| peak MB  | zip MB  |\n\
          |------------------------|-----------|-------------|----------|----------|---------|\n"
     );
@@ -110,12 +111,29 @@ pub(super) fn table(samples: usize, rows: &Rows) -> String {
         .iter()
         .map(|r| r.median_init())
         .fold(0.0, f64::max);
+    let slowest = functions
+        .iter()
+        .max_by(|a, b| a.median_init().total_cmp(&b.median_init()))
+        .expect("functions");
     out.push_str(&format!(
-        "init vs hello-world: slowest function {:.1} ms = {:.2}x hello-world's {:.1} ms\n",
+        "init vs hello-world: slowest function {} {:.1} ms = {:.2}x hello-world's {:.1} ms\n",
+        slowest.name,
         worst,
         worst / hello.median_init(),
         hello.median_init()
     ));
+    let fastest_python = py_status.median_init().min(py_stop.median_init());
+    out.push_str(&format!(
+        "init vs Python+boto3: slowest function {:.1}x faster than the faster Python handler ({:.1} vs {:.1} ms)\n",
+        fastest_python / worst,
+        worst,
+        fastest_python
+    ));
+    let ratios: Vec<String> = functions
+        .iter()
+        .map(|r| format!("{} {:.2}x", r.name, r.median_init() / hello.median_init()))
+        .collect();
+    out.push_str(&format!("init / hello-world: {}\n", ratios.join(", ")));
     for row in ca_stores {
         out.push_str(&format!(
             "init with {}: {:.1} ms = {:.2}x hello-world\n",

@@ -3,14 +3,15 @@
 
 use super::{ChatModel, LlmError};
 use crate::http_client::LazyHttp;
-use domain::Secret;
+use crate::secrets::LazySecret;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct OpenAiConfig {
     pub base_url: String,
-    pub api_key: Secret,
+    /// Read from its secret on the first call.
+    pub api_key: LazySecret,
     pub model: String,
     pub timeout: Duration,
 }
@@ -53,11 +54,17 @@ impl ChatModel for OpenAiChat {
             "{}/chat/completions",
             self.config.base_url.trim_end_matches('/')
         );
+        let key = self
+            .config
+            .api_key
+            .get()
+            .await
+            .map_err(|e| LlmError::Unreachable(e.into()))?;
         let response = self
             .http
             .get()
             .post(url)
-            .bearer_auth(self.config.api_key.expose())
+            .bearer_auth(key.expose())
             .json(&body)
             .send()
             .await

@@ -47,7 +47,7 @@ async fn server(replies: Vec<Reply>) -> (String, Arc<AtomicUsize>) {
 fn engine(base_url: String) -> LlmInsights<OpenAiChat> {
     let chat = OpenAiChat::new(OpenAiConfig {
         base_url,
-        api_key: domain::Secret::new("k"),
+        api_key: crate::secrets::LazySecret::known(domain::Secret::new("k")),
         model: "test-model".into(),
         timeout: Duration::from_secs(1),
     });

@@ -1,11 +1,11 @@
 //! The credentials' settings: which Secrets Manager secret holds each key a function uses
-//! (`…_SECRET`), read into the client's configuration once at init. A credential given in
-//! the environment itself is refused.
+//! (`…_SECRET`), read by the client on its first use. A credential given in the environment
+//! itself is refused.
 
 use super::env::{ConfigError, Env};
 use crate::llm::{InsightsProvider, OpenAiConfig};
 use crate::pipecat::PipecatConfig;
-use crate::secrets::{self, SecretError};
+use crate::secrets::LazySecret;
 use std::time::Duration;
 
 /// Which Pipecat Cloud key a function holds: join starts bots (public key), the pipeline
@@ -28,19 +28,19 @@ pub struct PipecatSettings {
 }
 
 impl PipecatSettings {
-    /// The client's configuration, with the key read from its secret.
-    pub async fn config(&self, aws: &aws_config::SdkConfig) -> Result<PipecatConfig, SecretError> {
-        let key = secrets::read(aws, &self.key_secret).await?;
+    /// The client's configuration, with the key read from its secret on first use.
+    pub fn config(&self, aws: &aws_config::SdkConfig) -> PipecatConfig {
+        let key = LazySecret::stored(aws, &self.key_secret);
         let (public_key, private_key) = match self.key {
             PipecatKey::Public => (Some(key), None),
             PipecatKey::Private => (None, Some(key)),
         };
-        Ok(PipecatConfig {
+        PipecatConfig {
             api_url: self.api_url.clone(),
             agent_name: self.agent_name.clone(),
             public_key,
             private_key,
-        })
+        }
     }
 }
 
@@ -100,12 +100,9 @@ pub enum InsightsSettings {
 }
 
 impl InsightsSettings {
-    /// The provider, with the OpenAI key read from its secret.
-    pub async fn provider(
-        &self,
-        aws: &aws_config::SdkConfig,
-    ) -> Result<InsightsProvider, SecretError> {
-        Ok(match self {
+    /// The provider, with the OpenAI key read from its secret on first use.
+    pub fn provider(&self, aws: &aws_config::SdkConfig) -> InsightsProvider {
+        match self {
             InsightsSettings::Builtin => InsightsProvider::Builtin,
             InsightsSettings::OpenAi {
                 base_url,
@@ -114,7 +111,7 @@ impl InsightsSettings {
                 key_secret,
             } => InsightsProvider::OpenAi(OpenAiConfig {
                 base_url: base_url.clone(),
-                api_key: secrets::read(aws, key_secret).await?,
+                api_key: LazySecret::stored(aws, key_secret),
                 model: model.clone(),
                 timeout: *timeout,
             }),
@@ -122,7 +119,7 @@ impl InsightsSettings {
                 model_id: model_id.clone(),
                 timeout: *timeout,
             },
-        })
+        }
     }
 }
 

@@ -248,7 +248,7 @@ fn no_secret_reaches_a_log_line() {
         api_url: "https://api.pipecat.daily.co/v1".into(),
         agent_name: "meeting-bot".into(),
         public_key: None,
-        private_key: Some(domain::Secret::new(key)),
+        private_key: Some(crate::secrets::LazySecret::known(domain::Secret::new(key))),
     };
     let webhook = domain::WebhookSecret::generate();
     for json in [true, false] {
