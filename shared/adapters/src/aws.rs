@@ -32,3 +32,27 @@ pub async fn config() -> SdkConfig {
         .load()
         .await
 }
+
+/// An SDK client built on its first use. Building one (its runtime plugins, endpoint
+/// resolver and retry setup) costs init time that a cold start which never calls the service
+/// should not pay: the pipeline's SES client when no email is owed, its KMS client when no
+/// webhook is signed.
+pub struct LazyClient<C> {
+    aws: SdkConfig,
+    build: fn(&SdkConfig) -> C,
+    client: std::sync::OnceLock<C>,
+}
+
+impl<C> LazyClient<C> {
+    pub fn new(aws: &SdkConfig, build: fn(&SdkConfig) -> C) -> Self {
+        Self {
+            aws: aws.clone(),
+            build,
+            client: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn get(&self) -> &C {
+        self.client.get_or_init(|| (self.build)(&self.aws))
+    }
+}

@@ -4,6 +4,7 @@
 //! signs) decrypt (`infra/template.yaml`, `WebhookSecretKey`). The account is the
 //! encryption context, so one account's ciphertext cannot be passed off as another's.
 
+use crate::aws::LazyClient;
 use app::ports::StoreError;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::Client;
@@ -15,7 +16,8 @@ const CONTEXT_KEY: &str = "account_id";
 
 #[derive(Clone)]
 pub struct WebhookSecretKey {
-    client: Client,
+    /// Built on the first seal or open: a cold start that signs nothing never builds it.
+    client: Arc<LazyClient<Client>>,
     key_id: Arc<str>,
 }
 
@@ -23,7 +25,7 @@ impl WebhookSecretKey {
     /// `key_id`: the key's ARN, id, alias ARN or `alias/name`.
     pub fn new(aws: &aws_config::SdkConfig, key_id: impl Into<Arc<str>>) -> Self {
         Self {
-            client: Client::new(aws),
+            client: Arc::new(LazyClient::new(aws, Client::new)),
             key_id: key_id.into(),
         }
     }
@@ -40,6 +42,7 @@ impl WebhookSecretKey {
     ) -> Result<Vec<u8>, StoreError> {
         let out = self
             .client
+            .get()
             .encrypt()
             .key_id(&*self.key_id)
             .plaintext(Blob::new(secret.expose().as_bytes()))
@@ -61,6 +64,7 @@ impl WebhookSecretKey {
     ) -> Result<WebhookSecret, StoreError> {
         let out = self
             .client
+            .get()
             .decrypt()
             .key_id(&*self.key_id)
             .ciphertext_blob(Blob::new(ciphertext))

@@ -24,11 +24,7 @@ pub enum SecretError {
 
 /// The string value of the secret `id` (an ARN or a name).
 pub async fn read(aws: &aws_config::SdkConfig, id: &str) -> Result<Secret, SecretError> {
-    read_with(&Client::new(aws), id).await
-}
-
-async fn read_with(client: &Client, id: &str) -> Result<Secret, SecretError> {
-    let out = client
+    let out = Client::new(aws)
         .get_secret_value()
         .secret_id(id)
         .send()
@@ -52,8 +48,9 @@ pub struct LazySecret(Arc<Lazy>);
 enum Lazy {
     /// Given as it is (tests, local tools).
     Known(Secret),
+    /// The client is built on first use too: building an SDK client costs init time.
     Stored {
-        client: Client,
+        aws: aws_config::SdkConfig,
         id: String,
         value: OnceCell<Secret>,
     },
@@ -63,7 +60,7 @@ impl LazySecret {
     /// The secret `id` (an ARN or a name), read when first needed.
     pub fn stored(aws: &aws_config::SdkConfig, id: &str) -> Self {
         Self(Arc::new(Lazy::Stored {
-            client: Client::new(aws),
+            aws: aws.clone(),
             id: id.to_owned(),
             value: OnceCell::new(),
         }))
@@ -76,9 +73,7 @@ impl LazySecret {
     pub async fn get(&self) -> Result<&Secret, SecretError> {
         match &*self.0 {
             Lazy::Known(value) => Ok(value),
-            Lazy::Stored { client, id, value } => {
-                value.get_or_try_init(|| read_with(client, id)).await
-            }
+            Lazy::Stored { aws, id, value } => value.get_or_try_init(|| read(aws, id)).await,
         }
     }
 }

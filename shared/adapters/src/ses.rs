@@ -1,6 +1,7 @@
 //! SES: sends the composed email as one raw MIME message (multipart/alternative, plain text
 //! and HTML), so what the emulator records is exactly what a recipient would receive.
 
+use crate::aws::LazyClient;
 use app::errors::Chain;
 use app::ports::{MailError, Mailer, OutgoingEmail};
 use aws_sdk_ses::error::ProvideErrorMetadata;
@@ -12,7 +13,8 @@ use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct SesMailer {
-    client: Client,
+    /// Built on the first email: most pipeline invocations send none.
+    client: Arc<LazyClient<Client>>,
     sender: Arc<Mailbox>,
 }
 
@@ -22,15 +24,11 @@ pub struct InvalidSender(String);
 
 impl SesMailer {
     pub fn from_config(aws: &aws_config::SdkConfig, sender: &str) -> Result<Self, InvalidSender> {
-        Self::new(Client::new(aws), sender)
-    }
-
-    pub fn new(client: Client, sender: &str) -> Result<Self, InvalidSender> {
         let sender = sender
             .parse::<Mailbox>()
             .map_err(|_| InvalidSender(sender.to_owned()))?;
         Ok(Self {
-            client,
+            client: Arc::new(LazyClient::new(aws, Client::new)),
             sender: Arc::new(sender),
         })
     }
@@ -76,6 +74,7 @@ impl Mailer for SesMailer {
             .map_err(|e| MailError::Rejected(e.to_string()))?;
         match self
             .client
+            .get()
             .send_raw_email()
             .raw_message(message)
             .send()

@@ -83,3 +83,36 @@ pub async fn cold_start(
     }
     Ok(run)
 }
+
+/// Exec to the first `GET /runtime/invocation/next`, in milliseconds; the process is then
+/// stopped.
+pub async fn init_ms(target: &Target, env: &HashMap<String, String>) -> Result<f64, String> {
+    let launch = Launch {
+        env,
+        clean: true,
+        timeout: Duration::from_secs(60),
+        pipe_stderr: true,
+    };
+    let mut environment = Environment::start(target, launch).await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let first_next = loop {
+        if let Some(at) = environment.first_next() {
+            break at;
+        }
+        if let Ok(Some(status)) = environment.child.try_wait() {
+            let stderr = environment.stop().await;
+            return Err(format!(
+                "{} exited during init ({status})\n{stderr}",
+                target.name
+            ));
+        }
+        if std::time::Instant::now() > deadline {
+            let stderr = environment.stop().await;
+            return Err(format!("{}: no /next within 10 s\n{stderr}", target.name));
+        }
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    };
+    let ms = (first_next - environment.started).as_secs_f64() * 1000.0;
+    environment.stop().await;
+    Ok(ms)
+}

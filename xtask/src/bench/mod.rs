@@ -9,6 +9,7 @@ mod ca_store;
 mod cold_start;
 mod events;
 mod functions;
+mod init;
 mod others;
 mod python;
 mod report;
@@ -21,6 +22,9 @@ pub use report::median;
 
 /// Invocations per cold start (join makes twice as many bots: half for the Python handler).
 const PER_RUN: usize = 5;
+
+/// Starts of each binary for the init-alone comparison.
+const INIT_STARTS: usize = 30;
 
 /// Runs every target `samples` times and returns the markdown table with the comparisons.
 pub async fn run(samples: usize) -> Result<String, String> {
@@ -46,6 +50,7 @@ pub async fn run(samples: usize) -> Result<String, String> {
     rust_rows.extend(others::rows(&setup, &chunks, samples).await?);
     let hello = functions::hello_world(&setup, samples).await?;
     let ca_stores = ca_store::rows(&setup, &chunks).await?;
+    let init = init::rows(&setup, INIT_STARTS).await?;
 
     let rows = report::Rows {
         functions: rust_rows,
@@ -53,6 +58,8 @@ pub async fn run(samples: usize) -> Result<String, String> {
         python_stop,
         hello,
         ca_stores,
+        init,
+        init_starts: INIT_STARTS,
     };
     Ok(report::table(samples, &rows))
 }

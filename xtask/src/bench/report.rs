@@ -1,6 +1,7 @@
 //! The markdown table of the runs (medians) and the comparisons under it.
 
 use super::cold_start::Run;
+use super::init::InitRow;
 
 pub fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
@@ -63,6 +64,9 @@ pub(super) struct Rows {
     pub hello: Row,
     /// status again with other CA stores.
     pub ca_stores: Vec<Row>,
+    /// Init alone, many starts: hello-world first, then every function.
+    pub init: Vec<InitRow>,
+    pub init_starts: usize,
 }
 
 /// The table, then each comparison in a sentence.
@@ -73,6 +77,8 @@ pub(super) fn table(samples: usize, rows: &Rows) -> String {
         python_stop: py_stop,
         hello,
         ca_stores,
+        init,
+        init_starts,
     } = rows;
     let mut out = format!(
         "Cold start under a local Runtime API stub ({samples} cold starts each, medians; warm = later invocations in the same process; \
@@ -107,33 +113,6 @@ pub(super) fn table(samples: usize, rows: &Rows) -> String {
         find("stop").median_first(),
         py_stop.median_first()
     ));
-    let worst = functions
-        .iter()
-        .map(|r| r.median_init())
-        .fold(0.0, f64::max);
-    let slowest = functions
-        .iter()
-        .max_by(|a, b| a.median_init().total_cmp(&b.median_init()))
-        .expect("functions");
-    out.push_str(&format!(
-        "init vs hello-world: slowest function {} {:.1} ms = {:.2}x hello-world's {:.1} ms\n",
-        slowest.name,
-        worst,
-        worst / hello.median_init(),
-        hello.median_init()
-    ));
-    let fastest_python = py_status.median_init().min(py_stop.median_init());
-    out.push_str(&format!(
-        "init vs Python+boto3: slowest function {:.1}x faster than the faster Python handler ({:.1} vs {:.1} ms)\n",
-        fastest_python / worst,
-        worst,
-        fastest_python
-    ));
-    let ratios: Vec<String> = functions
-        .iter()
-        .map(|r| format!("{} {:.2}x", r.name, r.median_init() / hello.median_init()))
-        .collect();
-    out.push_str(&format!("init / hello-world: {}\n", ratios.join(", ")));
     for row in ca_stores {
         out.push_str(&format!(
             "init with {}: {:.1} ms = {:.2}x hello-world\n",
@@ -142,5 +121,56 @@ pub(super) fn table(samples: usize, rows: &Rows) -> String {
             row.median_init() / hello.median_init()
         ));
     }
+    out.push_str(&init_table(
+        init,
+        *init_starts,
+        py_status.median_init().min(py_stop.median_init()),
+    ));
+    out
+}
+
+/// Init alone over many starts, each binary against hello-world, and the slowest against
+/// the faster Python handler's init (`python_ms`, from the workload above).
+fn init_table(init: &[InitRow], starts: usize, python_ms: f64) -> String {
+    let Some((hello, functions)) = init.split_first() else {
+        return String::new();
+    };
+    let mut out = format!(
+        "\nInit alone, {starts} starts of each binary (exec to the first /next; one CA bundle file):\n\n\
+         | binary                 | median (ms) | p90 (ms) | x hello-world |\n\
+         |------------------------|-------------|----------|---------------|\n"
+    );
+    for row in init {
+        out.push_str(&format!(
+            "| {:<22} | {:>11.2} | {:>8.2} | {:>13.2} |\n",
+            row.name,
+            row.median_ms,
+            row.p90_ms,
+            row.median_ms / hello.median_ms
+        ));
+    }
+    let slowest = functions
+        .iter()
+        .max_by(|a, b| a.median_ms.total_cmp(&b.median_ms))
+        .expect("functions");
+    let over: Vec<&str> = functions
+        .iter()
+        .filter(|r| r.median_ms > 2.0 * hello.median_ms)
+        .map(|r| r.name.as_str())
+        .collect();
+    out.push_str(&format!(
+        "\ninit vs hello-world: slowest function {} {:.2} ms = {:.2}x hello-world's {:.2} ms; over 2x: {}\n",
+        slowest.name,
+        slowest.median_ms,
+        slowest.median_ms / hello.median_ms,
+        hello.median_ms,
+        if over.is_empty() { "none".to_owned() } else { over.join(", ") }
+    ));
+    out.push_str(&format!(
+        "init vs Python+boto3: slowest function {:.1}x faster than the faster Python handler ({:.2} vs {:.1} ms)\n",
+        python_ms / slowest.median_ms,
+        slowest.median_ms,
+        python_ms
+    ));
     out
 }

@@ -22,7 +22,8 @@ impl Setup {
             .map(PathBuf::from)
             .unwrap_or_else(|_| root.join("target"));
         let aws = local::aws().await;
-        let auth = local::bearer_for("bench").await?;
+        // Every run leaves the Python handler's bots running: limits far above one run's.
+        let auth = local::bearer_for_run("bench", 1000).await?;
         let queue_url = aws_sdk_sqs::Client::new(&aws)
             .get_queue_url()
             .queue_name(local::queue_name())
