@@ -50,7 +50,7 @@ enum Lazy {
     Known(Secret),
     /// The client is built on first use too: building an SDK client costs init time.
     Stored {
-        aws: aws_config::SdkConfig,
+        aws: Box<aws_config::SdkConfig>,
         id: String,
         value: OnceCell<Secret>,
     },
@@ -60,7 +60,7 @@ impl LazySecret {
     /// The secret `id` (an ARN or a name), read when first needed.
     pub fn stored(aws: &aws_config::SdkConfig, id: &str) -> Self {
         Self(Arc::new(Lazy::Stored {
-            aws: aws.clone(),
+            aws: Box::new(aws.clone()),
             id: id.to_owned(),
             value: OnceCell::new(),
         }))
