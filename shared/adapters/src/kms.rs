@@ -23,7 +23,7 @@ pub struct WebhookSecretKey {
 
 impl WebhookSecretKey {
     /// `key_id`: the key's ARN, id, alias ARN or `alias/name`.
-    pub fn new(aws: &aws_config::SdkConfig, key_id: impl Into<Arc<str>>) -> Self {
+    pub fn new(aws: &aws_types::SdkConfig, key_id: impl Into<Arc<str>>) -> Self {
         Self {
             client: Arc::new(LazyClient::new(aws, Client::new)),
             key_id: key_id.into(),

@@ -19,7 +19,7 @@ pub enum ParameterError {
 
 /// The values of `names`, all of which must exist.
 pub async fn read(
-    aws: &aws_config::SdkConfig,
+    aws: &aws_types::SdkConfig,
     names: &[&str],
 ) -> Result<HashMap<String, String>, ParameterError> {
     let out = Client::new(aws)

@@ -23,7 +23,7 @@ pub enum SecretError {
 }
 
 /// The string value of the secret `id` (an ARN or a name).
-pub async fn read(aws: &aws_config::SdkConfig, id: &str) -> Result<Secret, SecretError> {
+pub async fn read(aws: &aws_types::SdkConfig, id: &str) -> Result<Secret, SecretError> {
     let out = Client::new(aws)
         .get_secret_value()
         .secret_id(id)
@@ -50,7 +50,7 @@ enum Lazy {
     Known(Secret),
     /// The client is built on first use too: building an SDK client costs init time.
     Stored {
-        aws: Box<aws_config::SdkConfig>,
+        aws: Box<aws_types::SdkConfig>,
         id: String,
         value: OnceCell<Secret>,
     },
@@ -58,7 +58,7 @@ enum Lazy {
 
 impl LazySecret {
     /// The secret `id` (an ARN or a name), read when first needed.
-    pub fn stored(aws: &aws_config::SdkConfig, id: &str) -> Self {
+    pub fn stored(aws: &aws_types::SdkConfig, id: &str) -> Self {
         Self(Arc::new(Lazy::Stored {
             aws: Box::new(aws.clone()),
             id: id.to_owned(),

@@ -23,7 +23,7 @@ pub struct SesMailer {
 pub struct InvalidSender(String);
 
 impl SesMailer {
-    pub fn from_config(aws: &aws_config::SdkConfig, sender: &str) -> Result<Self, InvalidSender> {
+    pub fn from_config(aws: &aws_types::SdkConfig, sender: &str) -> Result<Self, InvalidSender> {
         let sender = sender
             .parse::<Mailbox>()
             .map_err(|_| InvalidSender(sender.to_owned()))?;

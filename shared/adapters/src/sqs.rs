@@ -22,7 +22,7 @@ impl SqsQueue {
         }
     }
 
-    pub fn from_config(aws: &aws_config::SdkConfig, queue_url: impl Into<Arc<str>>) -> Self {
+    pub fn from_config(aws: &aws_types::SdkConfig, queue_url: impl Into<Arc<str>>) -> Self {
         Self::new(Client::new(aws), queue_url)
     }
 }

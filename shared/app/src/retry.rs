@@ -1,7 +1,7 @@
 //! The one retry helper, after svix's `run_with_retries`: an operation, a predicate for what
 //! is worth another try, and the waits between tries as data (each with equal jitter, so
 //! retries of many sessions spread out). Every in-process retry of the service goes through
-//! it. The AWS SDK retries its own calls (configured once, in `adapters::aws_config`); a
+//! it. The AWS SDK retries its own calls (configured once, in `adapters::aws`); a
 //! schedule here stacked on an SDK call says so where it is defined.
 //!
 //! [`Backoff`] is the same rule for retries that travel as delayed queue messages

@@ -73,7 +73,7 @@ impl DynamoStore {
         }
     }
 
-    pub fn from_config(aws: &aws_config::SdkConfig, table: impl Into<Arc<str>>) -> Self {
+    pub fn from_config(aws: &aws_types::SdkConfig, table: impl Into<Arc<str>>) -> Self {
         Self::new(Client::new(aws), table)
     }
 

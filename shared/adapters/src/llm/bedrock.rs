@@ -11,7 +11,7 @@ pub struct BedrockChat {
 }
 
 impl BedrockChat {
-    pub fn new(aws: &aws_config::SdkConfig, model_id: String, timeout: Duration) -> Self {
+    pub fn new(aws: &aws_types::SdkConfig, model_id: String, timeout: Duration) -> Self {
         Self {
             client: aws_sdk_bedrockruntime::Client::new(aws),
             model_id,

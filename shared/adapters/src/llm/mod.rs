@@ -132,7 +132,7 @@ impl InsightsEngine for ConfiguredInsights {
 
 impl ConfiguredInsights {
     /// The engine of `provider`; the Bedrock client is built only when it is chosen.
-    pub fn new(provider: InsightsProvider, aws: &aws_config::SdkConfig) -> Self {
+    pub fn new(provider: InsightsProvider, aws: &aws_types::SdkConfig) -> Self {
         match provider {
             InsightsProvider::Builtin => Self::Builtin(BuiltinEngine::new()),
             InsightsProvider::OpenAi(config) => {

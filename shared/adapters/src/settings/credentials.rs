@@ -29,7 +29,7 @@ pub struct PipecatSettings {
 
 impl PipecatSettings {
     /// The client's configuration, with the key read from its secret on first use.
-    pub fn config(&self, aws: &aws_config::SdkConfig) -> PipecatConfig {
+    pub fn config(&self, aws: &aws_types::SdkConfig) -> PipecatConfig {
         let key = LazySecret::stored(aws, &self.key_secret);
         let (public_key, private_key) = match self.key {
             PipecatKey::Public => (Some(key), None),
@@ -101,7 +101,7 @@ pub enum InsightsSettings {
 
 impl InsightsSettings {
     /// The provider, with the OpenAI key read from its secret on first use.
-    pub fn provider(&self, aws: &aws_config::SdkConfig) -> InsightsProvider {
+    pub fn provider(&self, aws: &aws_types::SdkConfig) -> InsightsProvider {
         match self {
             InsightsSettings::Builtin => InsightsProvider::Builtin,
             InsightsSettings::OpenAi {

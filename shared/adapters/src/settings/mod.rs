@@ -87,7 +87,7 @@ impl JoinFunction {
     /// The join handler's settings, reading the public base URL's parameter if it is one.
     pub async fn join_settings(
         &self,
-        aws: &aws_config::SdkConfig,
+        aws: &aws_types::SdkConfig,
     ) -> Result<JoinSettings, Box<dyn std::error::Error + Send + Sync>> {
         let public_base_url = match &self.public_base_url {
             PublicBaseUrl::Value(url) => url.clone(),
