@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `make bench`: the performance table of PERFORMANCE.md, measured here and now.
 #   1. package size: release arm64 zips (make package);
-#   2. cold start, first invocation, warm invocation and peak memory of each release
+#   2. cold start, first invocation, warm invocation and peak memory of every release
 #      function under a local Runtime API stub, against the emulator, side by side with a
-#      Python 3.11 + boto3 handler doing the same calls and a lambda_http hello-world;
+#      Python 3.11 + boto3 handler doing the same calls and a lambda_http hello-world; then
+#      init alone over 30 interleaved starts of each binary (the 2x-hello-world comparison);
 #   3. handler CPU per request (criterion, in-memory ports);
 #   4. latency on the local stack (optimised functions) under 50 concurrent clients;
 #   5. stop -> completed for a 1-hour meeting, step by step.
@@ -19,8 +20,9 @@ XTASK=$CARGO_TARGET_DIR/release/xtask
 
 echo "==> package sizes"
 ./scripts/package.sh | tail -12
-echo "==> building release functions for this machine"
-cargo_progress build --release -p join -p stop -p status -p report -p pipeline -p xtask
+echo "==> building release functions for this machine (all 14, and the hello-world in xtask)"
+cargo_progress build --release -p join -p stop -p status -p export -p report -p pipeline -p list \
+  -p delete -p deliveries -p analysis -p keys -p endpoint -p ping -p console -p xtask
 
 ./scripts/local-stack.sh down >/dev/null
 WATCH_RELEASE=1 WATCH_CONCURRENCY=8 ./scripts/local-stack.sh up
