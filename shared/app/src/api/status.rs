@@ -155,11 +155,7 @@ impl<S: SessionStore + Accounts> StatusHandler<S> {
                 .await
                 .map_err(|e| ApiError::internal(Operation::Status, e))?
         } else {
-            SessionView {
-                session,
-                transcript: None,
-                analysis: None,
-            }
+            SessionView::of_session(session)
         };
         Ok(StatusBody::from_view(view))
     }

@@ -109,6 +109,17 @@ pub struct SessionView {
     pub analysis: Option<Analysis>,
 }
 
+impl SessionView {
+    /// The session alone: what is read when nothing but its own fields is needed.
+    pub fn of_session(session: Session) -> Self {
+        Self {
+            session,
+            transcript: None,
+            analysis: None,
+        }
+    }
+}
+
 pub trait SessionStore: Send + Sync {
     /// Creates a session in phase `joining`, claiming the idempotency key and a slot of the
     /// account's limits in the same write. A replayed key wins over a limit.

@@ -8,8 +8,8 @@ use super::super::webhook_status_change::status_change_payload;
 use super::super::{recorded, Pipeline, Retry};
 use crate::metrics::{self, Metric};
 use crate::ports::{
-    BotRuntime, Claim, InsightsEngine, Mailer, PipelineQueue, PostOutcome, Store, WebhookSender,
-    WebhookSlot,
+    BotRuntime, Claim, InsightsEngine, Mailer, PipelineQueue, PostOutcome, SessionView, Store,
+    WebhookSender, WebhookSlot,
 };
 use domain::delivery::MAX_HISTORY;
 use domain::messages::PipelineMessage;
@@ -121,12 +121,18 @@ where
             Claim::Busy => return Err(Retry::Busy("the webhook")),
             Claim::Claimed => {}
         }
-        let Some(view) = self
-            .store
-            .get_view(bot_id)
-            .await
-            .map_err(Retry::because("read results"))?
-        else {
+        // A status change carries only the session's fields: the transcript and results
+        // (most of the partition's bytes) are read only for a payload that holds them.
+        let change_only = webhook_of(session, slot).is_some_and(|d| d.change.is_some());
+        let view = if change_only {
+            self.store
+                .get_session(bot_id)
+                .await
+                .map(|s| s.map(SessionView::of_session))
+        } else {
+            self.store.get_view(bot_id).await
+        };
+        let Some(view) = view.map_err(Retry::because("read results"))? else {
             return Ok(());
         };
         let Some(mut delivery) = webhook_of(&view.session, slot).cloned() else {

@@ -541,3 +541,40 @@ async fn a_failure_without_a_transcript_is_not_mailed_unless_asked() {
 mod limits;
 mod metrics;
 mod redelivery;
+
+/// A status_change webhook carries the session's own fields only: sending one reads no
+/// transcript or results, so a session with the events reads them as often as one without.
+#[tokio::test]
+async fn status_change_webhooks_read_no_transcript_or_results() {
+    async fn meeting(status_changes: bool) -> (usize, usize) {
+        let w = world();
+        let id = leaving(&w);
+        if status_changes {
+            let mut s = w.store.session(id).unwrap();
+            s.webhook_events
+                .push(domain::session::WebhookEvent::StatusChange);
+            w.store.put_session(s);
+        }
+        let (_, message) = report(&w, id, REPORT).await;
+        run(&w, &message.expect("the report enqueues the exit"))
+            .await
+            .unwrap();
+        let changes = w
+            .webhooks
+            .posts
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, _, body)| body.contains(r#""event":"status_change""#))
+            .count();
+        (changes, w.store.result_reads())
+    }
+    let (no_changes, reads_without) = meeting(false).await;
+    let (changes, reads_with) = meeting(true).await;
+    assert_eq!(no_changes, 0);
+    assert!(changes >= 1, "the completion is a status change");
+    assert_eq!(
+        reads_with, reads_without,
+        "{changes} status_change webhooks read results"
+    );
+}
