@@ -87,7 +87,7 @@ deploy: ## [GUIDED=1]: sam build + sam deploy
 	@./scripts/sam-build.sh
 	@. scripts/python-env.sh && sam deploy -t .aws-sam/build/template.yaml $(if $(GUIDED),--guided,)
 
-.PHONY: insights insights-quality insights-scores bench-insights load chaos
+.PHONY: insights insights-quality insights-scores memory-curve bench-insights load chaos
 # The insights JSON of one transcript file (QMSum, or the exit-report format).
 insights: ## FILE=path: insights JSON of one transcript (QMSum or exit-report format)
 	@test -n "$(FILE)" || { echo "usage: make insights FILE=path/to/transcript.json" >&2; exit 2; }
@@ -101,6 +101,9 @@ insights-quality: ## [DIR=..]: ROUGE vs the human summaries, side by side with T
 # with strengths and weaknesses, and the distribution (README, "The meeting score").
 insights-scores: ## [DIR=..]: the meeting score of every QMSum meeting, and their distribution
 	@$(XTASK) insights-scores $(if $(DIR),$(DIR),)
+
+memory-curve: ## the pipeline's insights work under Lambda's CPU share at 128-1769 MB (cgroup quota; root)
+	@./scripts/memory_curve.sh
 
 # Criterion benches of the engine: QMSum meetings, 1-hour and 4-hour inputs.
 bench-insights: ## criterion benches of the insights engine
