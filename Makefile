@@ -69,6 +69,7 @@ email-preview: ## [FILE=path]: screenshots of the result email at 600 and 375 px
 lint: ## rustfmt check, clippy -D warnings, cfn-lint
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -q -- -D warnings
+	cargo clippy -p app --features test-support --benches -q -- -D warnings
 	. scripts/python-env.sh && cfn-lint infra/template.yaml
 
 test: ## every test (starts the emulator and the local stack itself)

@@ -20,6 +20,8 @@ trap finish EXIT
 
 step "build (minutes on a cold cache)" cargo_progress build --workspace --all-targets
 step "unit tests (in-memory ports)" cargo test -q --workspace --exclude system-tests
+# The handler benches need the in-memory ports (a feature): checked here so they cannot rot.
+step "feature-gated benches: clippy -D warnings" cargo clippy -q -p app --features test-support --benches -- -D warnings
 [ "$was_running" = 0 ] || ./scripts/local-stack.sh down
 step "local stack up" ./scripts/local-stack.sh up
 step "emulator, drift and end-to-end tests (real SDK, real HTTP)" cargo test -q -p system-tests

@@ -50,7 +50,7 @@ fn world(rt: &tokio::runtime::Runtime) -> (MemStore, String, Session) {
         .unwrap();
     let response = rt.block_on(join.handle(req));
     let id: serde_json::Value = match response.body() {
-        Body::Text(t) => serde_json::from_str(&t).unwrap(),
+        Body::Text(t) => serde_json::from_str(t).unwrap(),
         _ => panic!("join answered without a body"),
     };
     let id = BotId::parse(id["bot_id"].as_str().unwrap()).unwrap();
@@ -120,7 +120,10 @@ fn status(c: &mut Criterion) {
             words: 10_000,
             duration_ms: 4_000_000,
         };
-        store.record_exit(done.bot_id, &exit).await.unwrap();
+        store
+            .record_exit(done.bot_id, &exit, &Default::default())
+            .await
+            .unwrap();
         let finish = Finish {
             phase: Phase::Completed,
             at: now(),
