@@ -29,12 +29,17 @@ impl Row {
             .zip
             .map(|z| format!("{:.2}", z as f64 / 1_048_576.0))
             .unwrap_or_else(|| "-".into());
+        // A function run once per start (ping) has no warm invocations.
+        let warm = match median(&mut warm) {
+            ms if ms.is_nan() => "-".to_owned(),
+            ms => format!("{ms:.2}"),
+        };
         format!(
-            "| {:<22} | {:>9.1} | {:>11.1} | {:>8.2} | {:>8.1} | {:>7} |",
+            "| {:<22} | {:>9.1} | {:>11.1} | {:>8} | {:>8.1} | {:>7} |",
             self.name,
             median(&mut init),
             median(&mut first),
-            median(&mut warm),
+            warm,
             rss,
             zip
         )
