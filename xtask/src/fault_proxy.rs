@@ -136,20 +136,7 @@ impl Proxy {
         }
         let (parts, body) = req.into_parts();
         let body = body.collect().await.map_err(|_| Reset)?.to_bytes();
-        let path = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
-        let mut forward = self
-            .http
-            .request(parts.method.clone(), format!("{}{path}", self.upstream))
-            .body(body);
-        for (name, value) in &parts.headers {
-            if name != "content-length" && name != "connection" {
-                forward = forward.header(name, value);
-            }
-        }
+        let forward = forward_request(&self.http, &self.upstream, &parts, body);
         let upstream = forward.send().await.map_err(|_| Reset)?;
         self.stats.forwarded.fetch_add(1, Ordering::Relaxed);
         let mut response = Response::builder().status(upstream.status().as_u16());
@@ -200,4 +187,28 @@ pub async fn serve(listen: &str, upstream: &str, rate: f64) -> Result<(), String
                 .await;
         });
     }
+}
+
+/// The request as received, sent on to `base` (same method, path, query, headers and body;
+/// hop-by-hop lengths left to the client). The fault proxy and the cost meter both forward.
+pub(crate) fn forward_request(
+    http: &reqwest::Client,
+    base: &str,
+    parts: &hyper::http::request::Parts,
+    body: hyper::body::Bytes,
+) -> reqwest::RequestBuilder {
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let mut forward = http
+        .request(parts.method.clone(), format!("{base}{path}"))
+        .body(body);
+    for (name, value) in &parts.headers {
+        if name != "content-length" && name != "connection" {
+            forward = forward.header(name, value);
+        }
+    }
+    forward
 }

@@ -130,20 +130,7 @@ impl Upstream {
         parts: &hyper::http::request::Parts,
         body: Bytes,
     ) -> Result<(u16, reqwest::header::HeaderMap, Bytes), String> {
-        let path = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
-        let mut forward = self
-            .http
-            .request(parts.method.clone(), format!("{}{path}", self.base))
-            .body(body);
-        for (name, value) in &parts.headers {
-            if name != "content-length" && name != "connection" {
-                forward = forward.header(name, value);
-            }
-        }
+        let forward = crate::fault_proxy::forward_request(&self.http, &self.base, parts, body);
         let answer = forward.send().await.map_err(|e| e.to_string())?;
         let status = answer.status().as_u16();
         let headers = answer.headers().clone();
